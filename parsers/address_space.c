@@ -1,0 +1,265 @@
+#include "address_space.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "checked.h"
+
+struct hs_address_space {
+    const hs_dump *dump;
+    hs_reader file;
+    hs_as_range *ranges;
+    size_t count;
+    uint64_t total;
+};
+
+typedef struct {
+    hs_as_range r;
+    size_t order; /* position in the streams, so ties keep stream order */
+} sort_item;
+
+static int compare_items(const void *a, const void *b)
+{
+    const sort_item *x = a, *y = b;
+    if (x->r.start != y->r.start)
+        return x->r.start < y->r.start ? -1 : 1;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+hs_address_space *hs_as_build(hs_dump *dump)
+{
+    hs_address_space *as = calloc(1, sizeof *as);
+    if (!as)
+        return NULL;
+    as->dump = dump;
+    as->file = hs_reader_make(dump->source.data, dump->source.size);
+    size_t n = dump->memory_count;
+    if (n == 0)
+        return as;
+    sort_item *items = malloc(n * sizeof *items);
+    as->ranges = malloc(n * sizeof *as->ranges);
+    if (!items || !as->ranges) {
+        free(items);
+        hs_as_free(as);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        items[i].r.start = dump->memory[i].start;
+        items[i].r.size = dump->memory[i].size;
+        items[i].r.file_offset = dump->memory[i].rva;
+        items[i].order = i;
+    }
+    qsort(items, n, sizeof *items, compare_items);
+
+    size_t overlaps = 0;
+    uint64_t first_overlap = 0;
+    bool have_end = false;
+    uint64_t covered_end = 0; /* exclusive end of what is already covered (may be 2^64: see below) */
+    bool covered_to_top = false;
+    for (size_t i = 0; i < n; i++) {
+        hs_as_range r = items[i].r;
+        if (covered_to_top) {
+            overlaps++;
+            continue;
+        }
+        if (have_end && r.start < covered_end) {
+            uint64_t cut = covered_end - r.start;
+            if (!overlaps)
+                first_overlap = r.start;
+            overlaps++;
+            if (cut >= r.size)
+                continue;
+            r.start += cut;
+            r.file_offset += cut;
+            r.size -= cut;
+        }
+        uint64_t end;
+        /* add_range in the parser already dropped ranges that wrap, but one may end exactly at 2^64. */
+        if (!hs_add_u64(r.start, r.size, &end))
+            covered_to_top = true;
+        have_end = true;
+        covered_end = end;
+        hs_as_range *prev = as->count ? &as->ranges[as->count - 1] : NULL;
+        if (prev && prev->start + prev->size == r.start && prev->file_offset + prev->size == r.file_offset) {
+            prev->size += r.size;
+        } else {
+            as->ranges[as->count++] = r;
+        }
+        as->total += r.size;
+    }
+    free(items);
+    if (overlaps)
+        hs_diag_add(&dump->problems, HS_SEV_NOTE, HS_OK, "memory", -1,
+                    "%zu memory ranges overlap others (first at 0x%llx); the bytes listed first are used", overlaps,
+                    (unsigned long long)first_overlap);
+    return as;
+}
+
+void hs_as_free(hs_address_space *as)
+{
+    if (!as)
+        return;
+    free(as->ranges);
+    free(as);
+}
+
+const hs_as_range *hs_as_ranges(const hs_address_space *as, size_t *count)
+{
+    *count = as->count;
+    return as->ranges;
+}
+
+uint64_t hs_as_total_bytes(const hs_address_space *as) { return as->total; }
+
+/* Index of the last range starting at or below va, or SIZE_MAX. */
+static size_t floor_index(const hs_address_space *as, uint64_t va)
+{
+    size_t lo = 0, hi = as->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (as->ranges[mid].start <= va)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo == 0 ? SIZE_MAX : lo - 1;
+}
+
+const hs_as_range *hs_as_find(const hs_address_space *as, uint64_t va)
+{
+    size_t i = floor_index(as, va);
+    if (i == SIZE_MAX)
+        return NULL;
+    const hs_as_range *r = &as->ranges[i];
+    return va - r->start < r->size ? r : NULL;
+}
+
+uint64_t hs_as_present_bytes(const hs_address_space *as, uint64_t va, uint64_t n)
+{
+    uint64_t present = 0;
+    size_t i = floor_index(as, va);
+    if (i == SIZE_MAX)
+        i = 0;
+    uint64_t end;
+    if (!hs_add_u64(va, n, &end))
+        end = UINT64_MAX;
+    for (; i < as->count && as->ranges[i].start < end; i++) {
+        const hs_as_range *r = &as->ranges[i];
+        uint64_t lo = r->start > va ? r->start : va;
+        uint64_t r_end = r->start + r->size; /* cannot wrap: built from non-wrapping ranges */
+        uint64_t hi = r_end < end ? r_end : end;
+        if (r_end < r->start)
+            hi = end;
+        if (hi > lo)
+            present += hi - lo;
+    }
+    return present;
+}
+
+bool hs_as_contains(const hs_address_space *as, uint64_t va, uint64_t n)
+{
+    return hs_as_present_bytes(as, va, n) == n;
+}
+
+hs_status hs_as_read(const hs_address_space *as, uint64_t va, void *dst, size_t n)
+{
+    uint64_t last;
+    if (n == 0)
+        return HS_OK;
+    if (!hs_add_u64(va, n - 1, &last))
+        return HS_ERR_OUT_OF_RANGE;
+    unsigned char *out = dst;
+    while (n) {
+        const hs_as_range *r = hs_as_find(as, va);
+        if (!r)
+            return HS_ERR_NOT_PRESENT;
+        uint64_t off = va - r->start;
+        uint64_t avail = r->size - off;
+        size_t take = avail < n ? (size_t)avail : n;
+        hs_reader src;
+        if (hs_reader_sub(&as->file, r->file_offset + off, take, &src) != HS_OK ||
+            hs_rd_bytes(&src, out, take) != HS_OK)
+            return HS_ERR_NOT_PRESENT;
+        out += take;
+        n -= take;
+        va += take;
+    }
+    return HS_OK;
+}
+
+static hs_status read_le(const hs_address_space *as, uint64_t va, unsigned width, uint64_t *out)
+{
+    uint8_t b[8];
+    hs_status st = hs_as_read(as, va, b, width);
+    if (st != HS_OK)
+        return st;
+    hs_reader r = hs_reader_make(b, width);
+    return hs_rd_ptr_at(&r, 0, width, out);
+}
+
+hs_status hs_as_read_u16(const hs_address_space *as, uint64_t va, uint16_t *out)
+{
+    uint8_t b[2];
+    hs_status st = hs_as_read(as, va, b, 2);
+    if (st == HS_OK)
+        *out = (uint16_t)(b[0] | b[1] << 8);
+    return st;
+}
+
+hs_status hs_as_read_u32(const hs_address_space *as, uint64_t va, uint32_t *out)
+{
+    uint64_t v;
+    hs_status st = read_le(as, va, 4, &v);
+    if (st == HS_OK)
+        *out = (uint32_t)v;
+    return st;
+}
+
+hs_status hs_as_read_u64(const hs_address_space *as, uint64_t va, uint64_t *out) { return read_le(as, va, 8, out); }
+
+hs_status hs_as_read_ptr(const hs_address_space *as, uint64_t va, unsigned ptr_size, uint64_t *out)
+{
+    if (ptr_size != 4 && ptr_size != 8)
+        return HS_ERR_USAGE;
+    return read_le(as, va, ptr_size, out);
+}
+
+hs_status hs_as_reader(const hs_address_space *as, uint64_t va, uint64_t n, hs_reader *out)
+{
+    uint64_t end;
+    if (!hs_add_u64(va, n, &end))
+        return HS_ERR_OUT_OF_RANGE;
+    const hs_as_range *r = hs_as_find(as, va);
+    if (!r || n > r->size - (va - r->start))
+        return HS_ERR_NOT_PRESENT;
+    return hs_reader_sub(&as->file, r->file_offset + (va - r->start), n, out) == HS_OK ? HS_OK : HS_ERR_NOT_PRESENT;
+}
+
+hs_status hs_as_reader_upto(const hs_address_space *as, uint64_t va, uint64_t max_n, hs_reader *out)
+{
+    const hs_as_range *r = hs_as_find(as, va);
+    if (!r)
+        return HS_ERR_NOT_PRESENT;
+    uint64_t avail = r->size - (va - r->start);
+    return hs_as_reader(as, va, avail < max_n ? avail : max_n, out);
+}
+
+hs_status hs_as_query(const hs_address_space *as, uint64_t va, hs_md_memory_info *out)
+{
+    const hs_dump *d = as->dump;
+    size_t lo = 0, hi = d->memory_info_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->memory_info[mid].base <= va)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return HS_ERR_NOT_PRESENT;
+    const hs_md_memory_info *m = &d->memory_info[lo - 1];
+    if (va - m->base >= m->region_size)
+        return HS_ERR_NOT_PRESENT;
+    *out = *m;
+    return HS_OK;
+}

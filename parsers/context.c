@@ -1,0 +1,199 @@
+#include "context.h"
+
+#include <string.h>
+
+/* CONTEXT layouts: winnt.h (x86 CONTEXT 0x2CC bytes, AMD64 CONTEXT 0x4D0 bytes, ARM64 CONTEXT
+ * 0x390 bytes), and Breakpad's minidump_cpu_*.h for the ARM variants written on Linux/macOS. */
+
+/* ContextFlags CPU-type bits (winnt.h CONTEXT_i386, CONTEXT_AMD64, CONTEXT_ARM, CONTEXT_ARM64;
+ * the old Breakpad ARM64 layout shares the register offsets, see parse_arm64). */
+enum {
+    CTX_FLAG_X86 = 0x00010000,
+    CTX_FLAG_AMD64 = 0x00100000,
+    CTX_FLAG_ARM = 0x40000000,
+    CTX_FLAG_ARM64 = 0x00400000,
+};
+
+const char *hs_arch_name(hs_arch arch)
+{
+    switch (arch) {
+    case HS_ARCH_X86: return "x86";
+    case HS_ARCH_AMD64: return "amd64";
+    case HS_ARCH_ARM: return "arm";
+    case HS_ARCH_ARM64: return "arm64";
+    case HS_ARCH_PPC: return "ppc";
+    case HS_ARCH_PPC64: return "ppc64";
+    case HS_ARCH_MIPS: return "mips";
+    case HS_ARCH_MIPS64: return "mips64";
+    case HS_ARCH_SPARC: return "sparc";
+    case HS_ARCH_RISCV: return "riscv";
+    case HS_ARCH_RISCV64: return "riscv64";
+    case HS_ARCH_UNKNOWN: break;
+    }
+    return "unknown";
+}
+
+unsigned hs_arch_pointer_size(hs_arch arch)
+{
+    switch (arch) {
+    case HS_ARCH_X86: case HS_ARCH_ARM: case HS_ARCH_PPC: case HS_ARCH_MIPS: case HS_ARCH_SPARC:
+    case HS_ARCH_RISCV:
+        return 4;
+    case HS_ARCH_AMD64: case HS_ARCH_ARM64: case HS_ARCH_PPC64: case HS_ARCH_MIPS64: case HS_ARCH_RISCV64:
+        return 8;
+    case HS_ARCH_UNKNOWN: break;
+    }
+    return 0;
+}
+
+hs_arch hs_arch_from_processor(uint16_t pa)
+{
+    /* PROCESSOR_ARCHITECTURE_* (winnt.h) and Breakpad's MD_CPU_ARCHITECTURE_* extensions. */
+    switch (pa) {
+    case 0: return HS_ARCH_X86;
+    case 1: return HS_ARCH_MIPS;
+    case 3: return HS_ARCH_PPC;
+    case 5: return HS_ARCH_ARM;
+    case 9: return HS_ARCH_AMD64;
+    case 10: return HS_ARCH_X86; /* IA32 on Win64: a 32-bit process */
+    case 12: return HS_ARCH_ARM64;
+    case 0x8001: return HS_ARCH_SPARC;
+    case 0x8002: return HS_ARCH_PPC64;
+    case 0x8003: return HS_ARCH_ARM64; /* Breakpad's pre-standard ARM64 id */
+    case 0x8004: return HS_ARCH_MIPS64;
+    case 0x8005: return HS_ARCH_RISCV;
+    case 0x8006: return HS_ARCH_RISCV64;
+    default: return HS_ARCH_UNKNOWN;
+    }
+}
+
+static const char *const x86_names[] = {"eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp", "eip"};
+static const char *const amd64_names[] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8",
+                                          "r9",  "r10", "r11", "r12", "r13", "r14", "r15", "rip"};
+static const char *const arm_names[] = {"r0", "r1", "r2",  "r3",  "r4", "r5", "r6", "r7",
+                                        "r8", "r9", "r10", "r11", "r12", "sp", "lr", "pc"};
+static const char *const arm64_names[] = {"x0",  "x1",  "x2",  "x3",  "x4",  "x5",  "x6",  "x7",  "x8",
+                                          "x9",  "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17",
+                                          "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26",
+                                          "x27", "x28", "fp",  "lr",  "sp",  "pc"};
+
+/* Reads `count` registers of `width` bytes at the given offsets. */
+static hs_status read_regs(const hs_reader *r, const uint32_t *offsets, unsigned count, unsigned width,
+                           hs_context *out)
+{
+    for (unsigned i = 0; i < count; i++) {
+        hs_status st = hs_rd_ptr_at(r, offsets[i], width, &out->regs[i]);
+        if (st != HS_OK)
+            return st;
+    }
+    out->reg_count = count;
+    return HS_OK;
+}
+
+static hs_status parse_x86(const hs_reader *r, uint32_t flags, hs_context *out)
+{
+    /* CONTEXT (x86): Edi 0x9C, Esi 0xA0, Ebx 0xA4, Edx 0xA8, Ecx 0xAC, Eax 0xB0, Ebp 0xB4,
+     * Eip 0xB8, Esp 0xC4. */
+    static const uint32_t off[] = {0xB0, 0xA4, 0xAC, 0xA8, 0xA0, 0x9C, 0xB4, 0xC4, 0xB8};
+    hs_status st = read_regs(r, off, 9, 4, out);
+    if (st != HS_OK)
+        return st;
+    out->arch = HS_ARCH_X86;
+    out->flags = flags;
+    out->reg_names = x86_names;
+    out->ip = out->regs[8];
+    out->sp = out->regs[7];
+    out->fp = out->regs[6];
+    return HS_OK;
+}
+
+static hs_status parse_amd64(const hs_reader *r, uint32_t flags, hs_context *out)
+{
+    /* CONTEXT (AMD64): Rax 0x78 … R15 0xF0 in steps of 8 (Rax Rcx Rdx Rbx Rsp Rbp Rsi Rdi R8-R15),
+     * Rip 0xF8. */
+    uint32_t off[17];
+    for (unsigned i = 0; i < 17; i++)
+        off[i] = 0x78 + 8 * i;
+    hs_status st = read_regs(r, off, 17, 8, out);
+    if (st != HS_OK)
+        return st;
+    out->arch = HS_ARCH_AMD64;
+    out->flags = flags;
+    out->reg_names = amd64_names;
+    out->ip = out->regs[16];
+    out->sp = out->regs[4];
+    out->fp = out->regs[5];
+    return HS_OK;
+}
+
+static hs_status parse_arm(const hs_reader *r, uint32_t flags, hs_context *out)
+{
+    /* Breakpad MDRawContextARM: context_flags u32, iregs[16] (r0-r12, sp, lr, pc) from 4. */
+    uint32_t off[16];
+    for (unsigned i = 0; i < 16; i++)
+        off[i] = 4 + 4 * i;
+    hs_status st = read_regs(r, off, 16, 4, out);
+    if (st != HS_OK)
+        return st;
+    out->arch = HS_ARCH_ARM;
+    out->flags = flags;
+    out->reg_names = arm_names;
+    out->ip = out->regs[15];
+    out->sp = out->regs[13];
+    out->fp = out->regs[11];
+    return HS_OK;
+}
+
+static hs_status parse_arm64(const hs_reader *r, uint32_t flags, hs_context *out)
+{
+    /* CONTEXT (ARM64): X0..X28, Fp, Lr at 8.., Sp 0x100, Pc 0x108. Breakpad's old ARM64 layout
+     * (u64 flags, iregs[32] from 8, pc at 0x108) puts the same registers at the same offsets. */
+    uint32_t off[33];
+    for (unsigned i = 0; i < 33; i++)
+        off[i] = 8 + 8 * i;
+    hs_status st = read_regs(r, off, 33, 8, out);
+    if (st != HS_OK)
+        return st;
+    out->arch = HS_ARCH_ARM64;
+    out->flags = flags;
+    out->reg_names = arm64_names;
+    out->ip = out->regs[32];
+    out->sp = out->regs[31];
+    out->fp = out->regs[29];
+    return HS_OK;
+}
+
+hs_status hs_context_parse(const hs_reader *r, hs_arch arch, hs_context *out)
+{
+    memset(out, 0, sizeof *out);
+    uint32_t flags0 = 0, flags_amd64 = 0;
+    bool have0 = hs_rd_u32_at(r, 0, &flags0) == HS_OK;
+    bool have_amd64 = hs_rd_u32_at(r, 0x30, &flags_amd64) == HS_OK;
+    if (!have0)
+        return HS_ERR_TRUNCATED;
+
+    /* Let the record's own flags decide when SystemInfo is missing or disagrees. */
+    if (arch == HS_ARCH_UNKNOWN || arch == HS_ARCH_X86 || arch == HS_ARCH_AMD64) {
+        if (have_amd64 && (flags_amd64 & CTX_FLAG_AMD64) && r->len >= 0x100)
+            arch = HS_ARCH_AMD64;
+        else if (flags0 & CTX_FLAG_X86)
+            arch = HS_ARCH_X86;
+    }
+    if (arch == HS_ARCH_UNKNOWN) {
+        if (flags0 & CTX_FLAG_ARM64)
+            arch = HS_ARCH_ARM64;
+        else if (flags0 & CTX_FLAG_ARM)
+            arch = HS_ARCH_ARM;
+    }
+
+    hs_status st;
+    switch (arch) {
+    case HS_ARCH_X86: st = parse_x86(r, flags0, out); break;
+    case HS_ARCH_AMD64: st = parse_amd64(r, flags_amd64, out); break;
+    case HS_ARCH_ARM: st = parse_arm(r, flags0, out); break;
+    case HS_ARCH_ARM64: st = parse_arm64(r, flags0, out); break;
+    default: return HS_ERR_UNSUPPORTED;
+    }
+    out->valid = st == HS_OK;
+    return st;
+}

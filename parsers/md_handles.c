@@ -1,0 +1,80 @@
+/* HandleData (12) and the comment streams (10, 11).
+ * MINIDUMP_HANDLE_DATA_STREAM header 16 bytes; MINIDUMP_HANDLE_DESCRIPTOR 32 bytes,
+ * MINIDUMP_HANDLE_DESCRIPTOR_2 40 bytes (minidumpapiset.h). */
+#include <string.h>
+
+#include "md_internal.h"
+#include "resource_limits.h"
+
+enum { HANDLE_DESCRIPTOR_SIZE = 32 };
+
+hs_status md_parse_handle_data(md_ctx *ctx, hs_reader *sr)
+{
+    hs_dump *d = ctx->dump;
+    uint32_t header_size, desc_size, count;
+    if (hs_rd_u32(sr, &header_size) != HS_OK || hs_rd_u32(sr, &desc_size) != HS_OK ||
+        hs_rd_u32(sr, &count) != HS_OK) {
+        md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, -1, "header of %zu bytes is truncated", sr->len);
+        return HS_ERR_TRUNCATED;
+    }
+    if (header_size < 16 || desc_size < HANDLE_DESCRIPTOR_SIZE) {
+        md_problem(ctx, HS_SEV_WARNING, HS_ERR_FORMAT, -1,
+                   "header size %u / descriptor size %u are too small (need 16 / %d)", header_size, desc_size,
+                   HANDLE_DESCRIPTOR_SIZE);
+        return HS_ERR_FORMAT;
+    }
+    size_t avail = header_size <= sr->len ? (sr->len - header_size) / desc_size : 0;
+    size_t n = count;
+    if (n > avail) {
+        md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, -1, "declares %u handles, only %zu fit; reading %zu", count,
+                   avail, avail);
+        n = avail;
+    }
+    if (n > HS_MAX_HANDLES) {
+        md_problem(ctx, HS_SEV_WARNING, HS_ERR_LIMIT, -1, "%zu handles exceed the limit of %u", n, HS_MAX_HANDLES);
+        n = HS_MAX_HANDLES;
+    }
+    d->handles = hs_arena_array(d->arena, n ? n : 1, sizeof *d->handles);
+    if (!d->handles)
+        return HS_ERR_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        hs_reader er;
+        if (hs_reader_sub(sr, header_size + (uint64_t)i * desc_size, desc_size, &er) != HS_OK)
+            break;
+        hs_md_handle *h = &d->handles[i];
+        uint32_t type_rva, name_rva;
+        if (hs_rd_u64(&er, &h->handle) != HS_OK || hs_rd_u32(&er, &type_rva) != HS_OK ||
+            hs_rd_u32(&er, &name_rva) != HS_OK || hs_rd_u32(&er, &h->attributes) != HS_OK ||
+            hs_rd_u32(&er, &h->granted_access) != HS_OK || hs_rd_u32(&er, &h->handle_count) != HS_OK ||
+            hs_rd_u32(&er, &h->pointer_count) != HS_OK)
+            break;
+        if (type_rva && md_read_string(ctx, type_rva, &h->type_name) != HS_OK)
+            h->type_name = NULL;
+        if (name_rva && md_read_string(ctx, name_rva, &h->object_name) != HS_OK)
+            h->object_name = NULL;
+        d->handle_count++;
+    }
+    return HS_OK;
+}
+
+hs_status md_parse_comment(md_ctx *ctx, hs_reader *sr, bool wide)
+{
+    hs_dump *d = ctx->dump;
+    if (sr->len > HS_MAX_STRING_BYTES) {
+        md_problem(ctx, HS_SEV_NOTE, HS_ERR_LIMIT, -1, "comment of %zu bytes cut to %u", sr->len, HS_MAX_STRING_BYTES);
+        sr->len = HS_MAX_STRING_BYTES;
+    }
+    if (wide) {
+        const char *s;
+        hs_status st = md_utf16_to_utf8(d->arena, sr, sr->len / 2, &s);
+        if (st == HS_OK)
+            d->comment_w = s;
+        return st;
+    }
+    size_t n = hs_reader_strnlen(sr);
+    const uint8_t *p;
+    if (hs_rd_view(sr, n, &p) != HS_OK)
+        return HS_ERR_TRUNCATED;
+    d->comment_a = hs_arena_strndup(d->arena, (const char *)p, n);
+    return d->comment_a ? HS_OK : HS_ERR_NOMEM;
+}
