@@ -270,6 +270,9 @@ static bool read_directory(md_ctx *ctx)
                    HS_MAX_STREAMS, HS_MAX_STREAMS);
         count = HS_MAX_STREAMS;
     }
+    if (d->header.directory_rva < MD_HEADER_SIZE)
+        md_problem(ctx, HS_SEV_WARNING, HS_ERR_FORMAT, d->header.directory_rva,
+                   "the directory starts inside the 32-byte header; its entries are read from the header's bytes");
     uint64_t dir_size = (uint64_t)count * MD_DIRECTORY_ENTRY_SIZE;
     hs_reader dr;
     if (hs_reader_sub(&ctx->file, d->header.directory_rva, dir_size, &dr) != HS_OK) {
@@ -312,14 +315,15 @@ static bool read_directory(md_ctx *ctx)
             }
         }
     }
-    /* Overlapping streams are legal to read but a sign of a damaged or hand-made file. */
+    /* Overlapping streams are legal to read but a sign of a damaged or hand-made file. Streams
+     * that do not fit in the file are reported when parsed, not here. */
     for (size_t i = 0; i < d->stream_count; i++) {
         const hs_md_stream *a = &d->streams[i];
-        if (!a->used)
+        if (!a->used || !hs_range_within(a->rva, a->size, ctx->file.len))
             continue;
         for (size_t j = i + 1; j < d->stream_count; j++) {
             const hs_md_stream *b = &d->streams[j];
-            if (!b->used)
+            if (!b->used || !hs_range_within(b->rva, b->size, ctx->file.len))
                 continue;
             uint64_t a_end = (uint64_t)a->rva + a->size, b_end = (uint64_t)b->rva + b->size;
             if (a->rva < b_end && b->rva < a_end)
