@@ -15,5 +15,6 @@ typedef enum hs_format { HS_FORMAT_TEXT, HS_FORMAT_JSON } hs_format;
 int hs_cli_parse_format(const char *cmd, const char *value, hs_format *out);
 
 int hs_cmd_info(int argc, char **argv);
+int hs_cmd_heaps(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"info", hs_cmd_info, "what a dump holds: OS, CPU, exception, modules, threads, memory, streams"},
+    {"heaps", hs_cmd_heaps, "every heap of the process, walked and validated like !heap -s"},
 };
 
 static void usage(FILE *out)

@@ -134,6 +134,15 @@ const hs_as_range *hs_as_find(const hs_address_space *as, uint64_t va)
     return va - r->start < r->size ? r : NULL;
 }
 
+uint64_t hs_as_next_present(const hs_address_space *as, uint64_t va)
+{
+    size_t i = floor_index(as, va);
+    if (i != SIZE_MAX && va - as->ranges[i].start < as->ranges[i].size)
+        return va;
+    size_t next = i == SIZE_MAX ? 0 : i + 1;
+    return next < as->count ? as->ranges[next].start : UINT64_MAX;
+}
+
 uint64_t hs_as_present_bytes(const hs_address_space *as, uint64_t va, uint64_t n)
 {
     uint64_t present = 0;

@@ -38,6 +38,8 @@ uint64_t hs_as_total_bytes(const hs_address_space *as);
 const hs_as_range *hs_as_find(const hs_address_space *as, uint64_t va);
 /* How many of the n bytes at va are present. */
 uint64_t hs_as_present_bytes(const hs_address_space *as, uint64_t va, uint64_t n);
+/* The lowest present address >= va, or UINT64_MAX when nothing is present at or above va. */
+uint64_t hs_as_next_present(const hs_address_space *as, uint64_t va);
 /* True when all n bytes at va are present. */
 bool hs_as_contains(const hs_address_space *as, uint64_t va, uint64_t n);
 

@@ -22,4 +22,16 @@
 /* Largest total the per-dump arena may hold for parsed metadata (not memory contents). */
 #define HS_MAX_ARENA_BYTES (1ull << 31)
 
+/* Heaps per process. A MAPI leak reaches thousands (KB Q293150: one per logon); a list claiming
+ * more than this is damaged, and only this many entries are read. */
+#define HS_MAX_HEAPS (1u << 18)
+/* Segments per heap (XP: Segments[64]; Vista+ grow without a fixed cap, but never near this). */
+#define HS_MAX_SEGMENTS 4096u
+/* Entries walked in one segment: a 4 GB segment of 16-byte granules is 2^28; stop well before. */
+#define HS_MAX_ENTRIES_PER_SEGMENT (1u << 26)
+/* Steps of any linked-list walk in process memory (free lists, segment lists, UCR lists, VA lists). */
+#define HS_MAX_LIST_STEPS (1u << 22)
+/* Blocks kept for all heaps of one dump (each costs ~48 bytes of analysis memory). */
+#define HS_MAX_BLOCKS_TOTAL (1u << 27)
+
 #endif

@@ -1,0 +1,51 @@
+/* Shared by the parts of the heap walker (heap_walk.c, heap_lfh.c, heap_freelist.c). */
+#ifndef HS_HEAP_WALK_INTERNAL_H
+#define HS_HEAP_WALK_INTERNAL_H
+
+#include "heap.h"
+#include "heap_checks.h"
+
+/* One decoded _HEAP_ENTRY. */
+typedef struct hs_entry {
+    uint16_t size;       /* granules */
+    uint16_t previous_size;
+    uint8_t flags, small_tag, segment, unused;
+    bool checksum_ok;    /* Vista+ encoded heaps: SmallTagIndex == b0^b1^b2; always true otherwise */
+    uint8_t raw[8];
+} hs_entry;
+
+typedef struct walk_ctx {
+    const hs_dump *dump;
+    const hs_address_space *as;
+    hs_arena *arena;
+    hs_heap *h;
+    const hs_heap_layout *l;
+    size_t block_cap, error_cap, gap_cap, missing_cap;
+    uint64_t *blocks_budget; /* shared by all heaps of the dump */
+    bool out_of_memory;
+} walk_ctx;
+
+/* Reads and decodes the entry header at addr. HS_ERR_NOT_PRESENT when its bytes are absent. */
+hs_status walk_read_entry(walk_ctx *c, uint64_t addr, hs_entry *e);
+/* Appends a block; false when the block budget or memory is exhausted. */
+bool walk_push_block(walk_ctx *c, const hs_block *b);
+/* Records an integrity error. expected/found are short values, detail a sentence. */
+void walk_error(walk_ctx *c, uint64_t addr, const char *check, const char *expected, const char *found,
+                const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* Records that the walk needed [addr, addr+size) and the dump does not hold it. */
+void walk_missing(walk_ctx *c, uint64_t addr, uint64_t size);
+/* Reads a pointer of the layout's size. */
+hs_status walk_read_ptr(walk_ctx *c, uint64_t va, uint64_t *out);
+
+/* Visits the elements of a LIST_ENTRY list whose head is at `head`, checking Blink back-links and
+ * stopping on a cycle or at the step limit (each recorded as an error naming `list_name`). visit
+ * returns false to stop early. Returns the number of elements visited. */
+typedef bool (*walk_list_visit)(walk_ctx *c, uint64_t element, void *arg);
+size_t walk_list(walk_ctx *c, uint64_t head, const char *list_name, walk_list_visit visit, void *arg);
+
+/* Resolves LFH UserBlocks containers into their chunks (heap_lfh.c). */
+void walk_lfh(walk_ctx *c);
+/* Validates the free lists against the walked blocks (heap_freelist.c). */
+void walk_free_lists(walk_ctx *c);
+
+#endif

@@ -1,0 +1,24 @@
+/* The `heaps` report: one line per heap like `!heap -s`, totals, integrity errors, missing memory;
+ * per-heap entry listings (`--entries`) and size statistics (`--stat`, like `!heap -stat`). */
+#ifndef HS_HEAPS_REPORT_H
+#define HS_HEAPS_REPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "heap/heap.h"
+
+typedef struct hs_heaps_report_options {
+    bool has_heap;        /* restrict to one heap */
+    uint64_t heap;
+    bool entries;         /* list every block */
+    bool stat;            /* group blocks by size */
+} hs_heaps_report_options;
+
+/* The JSON document documented in README.md ("heapsleuth heaps --format json"). */
+json_t *hs_heaps_json(const hs_dump *dump, const hs_heapset *set, const hs_heaps_report_options *opt);
+/* The same as text for a person. */
+void hs_heaps_text(FILE *out, const hs_dump *dump, const hs_heapset *set, const hs_heaps_report_options *opt);
+
+#endif
