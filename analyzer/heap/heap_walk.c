@@ -66,6 +66,13 @@ void walk_missing(walk_ctx *c, uint64_t addr, uint64_t size)
 {
     hs_heap *h = c->h;
     h->walk_complete = false;
+    /* Report from the first byte that is really absent: a read fails when any of its bytes is. */
+    uint64_t end = addr + size < addr ? UINT64_MAX : addr + size;
+    for (const hs_as_range *r; addr < end && (r = hs_as_find(c->as, addr)) != NULL;)
+        addr = r->start + r->size;
+    if (addr >= end)
+        return;
+    size = end - addr;
     if (h->missing_count && h->missing[h->missing_count - 1].address + h->missing[h->missing_count - 1].size == addr) {
         h->missing[h->missing_count - 1].size += size;
         return;

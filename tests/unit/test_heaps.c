@@ -1,0 +1,169 @@
+/* The heap walker on the real dumps of shared/dumps: what is present is walked, what is missing is
+ * said to be missing (and really is absent), and nothing missing is reported as corruption. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "address_space.h"
+#include "heap/heap.h"
+
+typedef struct walked {
+    hs_dump *dump;
+    hs_address_space *as;
+    hs_process *proc;
+    hs_heapset *set;
+} walked;
+
+static walked walk_shared(const char *rel)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/dumps/%s", HS_SHARED_DIR, rel);
+    walked w = {0};
+    w.dump = hs_dump_open(path, NULL);
+    cr_assert(w.dump && w.dump->valid, "%s", path);
+    w.as = hs_as_build(w.dump);
+    w.proc = hs_process_build(w.dump, w.as);
+    w.set = hs_heaps_walk(w.dump, w.as, w.proc);
+    cr_assert_not_null(w.set);
+    return w;
+}
+
+static void release(walked *w)
+{
+    hs_heapset_free(w->set);
+    hs_process_free(w->proc);
+    hs_as_free(w->as);
+    hs_dump_free(w->dump);
+}
+
+/* Invariants every walk must keep on a partial dump. */
+static void check_partial_walk(const walked *w, const char *name)
+{
+    for (size_t i = 0; i < w->set->count; i++) {
+        const hs_heap *h = &w->set->heaps[i];
+        cr_expect_eq(h->error_count, 0, "%s heap 0x%llx: %zu integrity errors on a healthy process (first: %s at 0x%llx)",
+                     name, (unsigned long long)h->handle, h->error_count, h->error_count ? h->errors[0].check : "",
+                     h->error_count ? (unsigned long long)h->errors[0].address : 0ull);
+        for (size_t m = 0; m < h->missing_count; m++)
+            cr_expect_eq(hs_as_present_bytes(w->as, h->missing[m].address, 1), 0,
+                         "%s: range 0x%llx reported missing is present", name,
+                         (unsigned long long)h->missing[m].address);
+        for (size_t b = 1; b < h->block_count; b++)
+            cr_expect_geq(h->blocks[b].address, h->blocks[b - 1].address, "%s: blocks sorted", name);
+        for (size_t b = 0; b < h->block_count; b++)
+            if (h->blocks[b].kind == HS_BLOCK_BACKEND)
+                cr_expect_eq(hs_as_present_bytes(w->as, h->blocks[b].address + (h->layout ? h->layout->hdr : 0), 8), 8,
+                             "%s: a walked block's header is present", name);
+    }
+}
+
+Test(heaps_shared, firefox_win10_x86_default_heap_with_lfh)
+{
+    walked w = walk_shared("mozilla/windows-x86.dmp");
+    cr_assert_null(w.proc->statement);
+    cr_assert_eq(w.proc->pebs[0].address, 0x50cc000);
+    cr_assert_eq(w.proc->pebs[0].process_heap, 0x4fa0000);
+    cr_assert_eq(w.proc->pebs[0].number_of_heaps, 5);
+    cr_assert_eq(w.proc->pebs[0].maximum_number_of_heaps, 16);
+    cr_assert_not(w.proc->pebs[0].heap_array_present, "Win10: the array lives in ntdll's .data, not captured");
+    cr_assert(w.proc->list_reconstructed);
+    cr_assert_eq(w.set->count, 4);
+    const hs_heap *h = hs_heapset_find(w.set, 0x4fa0000);
+    cr_assert_not_null(h);
+    cr_assert_str_eq(h->layout->name, "nt10-17763-x86");
+    cr_assert_eq(h->flags, 2, "the process heap is GROWABLE");
+    cr_assert_eq(h->front_end_type, 2, "LFH");
+    cr_assert(h->encoded);
+    cr_assert_gt(h->lfh_blocks, 0);
+    cr_assert_gt(h->missing_count, 0);
+    cr_assert_not(h->walk_complete);
+    check_partial_walk(&w, "windows-x86");
+    release(&w);
+}
+
+Test(heaps_shared, firefox_win10_x64)
+{
+    walked w = walk_shared("mozilla/windows-x86_64.dmp");
+    const hs_heap *h = hs_heapset_find(w.set, 0x1dda3790000);
+    cr_assert_not_null(h);
+    cr_assert_str_eq(h->layout->name, "nt10-17763-x64");
+    cr_assert_eq(h->segment_count, 2);
+    cr_assert_gt(h->busy_blocks, 0);
+    check_partial_walk(&w, "windows-x86_64");
+    release(&w);
+}
+
+Test(heaps_shared, arm64_default_heap_is_a_segment_heap)
+{
+    walked w = walk_shared("mozilla/windows-aarch64.dmp");
+    const hs_heap *h = hs_heapset_find(w.set, 0x15d8ea30000);
+    cr_assert_not_null(h);
+    cr_assert(h->segment_heap);
+    cr_assert_null(h->layout);
+    cr_assert_gt(h->committed_memory_info, 0);
+    const hs_heap *csr = hs_heapset_find(w.set, 0x15d8e9c0000);
+    cr_assert_not_null(csr);
+    cr_assert_not(csr->segment_heap, "the CSR port heap is an NT heap");
+    cr_assert_eq(csr->flags, 0x8000);
+    check_partial_walk(&w, "windows-aarch64");
+    release(&w);
+}
+
+Test(heaps_shared, win7_notepad_debug_heap)
+{
+    walked w = walk_shared("syzygy/notepad-larger-32bit.dmp");
+    cr_assert_eq(w.set->count, 1);
+    const hs_heap *h = &w.set->heaps[0];
+    cr_assert_eq(h->handle, 0x8b0000);
+    cr_assert_str_eq(h->layout->name, "nt6.1-x86");
+    cr_assert_eq(h->flags, 0x40000062, "debug heap flags from NtGlobalFlag (heap-internals.md §3.1)");
+    check_partial_walk(&w, "notepad-larger-32bit");
+    release(&w);
+}
+
+Test(heaps_shared, statements_for_dumps_without_windows_heaps)
+{
+    walked w = walk_shared("breakpad/linux_null_dereference.dmp");
+    cr_assert_str_eq(w.proc->statement, "not a Windows dump (Linux): it has no Windows heaps");
+    cr_assert_eq(w.set->count, 0);
+    release(&w);
+
+    w = walk_shared("mozilla/macos-x86_64.dmp");
+    cr_assert_str_eq(w.proc->statement, "not a Windows dump (Mac OS X): it has no Windows heaps");
+    release(&w);
+
+    w = walk_shared("lldb/module-list-not-padded.dmp");
+    cr_assert_not_null(w.proc->statement);
+    release(&w);
+}
+
+Test(heaps_shared, every_shared_dump_walks_without_false_corruption)
+{
+    static const char *const dirs[] = {"breakpad", "lldb", "mozilla", "node-minidump", "rust-minidump", "syzygy"};
+    size_t walked_heaps = 0;
+    for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
+        char cmd[1200];
+        snprintf(cmd, sizeof cmd, "ls %s/dumps/%s/*.dmp", HS_SHARED_DIR, dirs[d]);
+        FILE *ls = popen(cmd, "r");
+        char line[1024];
+        while (ls && fgets(line, sizeof line, ls)) {
+            line[strcspn(line, "\n")] = '\0';
+            hs_dump *dump = hs_dump_open(line, NULL);
+            if (!dump->valid) {
+                hs_dump_free(dump);
+                continue;
+            }
+            hs_address_space *as = hs_as_build(dump);
+            hs_process *proc = hs_process_build(dump, as);
+            hs_heapset *set = hs_heaps_walk(dump, as, proc);
+            cr_assert_not_null(set);
+            walked w = {dump, as, proc, set};
+            check_partial_walk(&w, line);
+            walked_heaps += set->count;
+            release(&w);
+        }
+        if (ls)
+            pclose(ls);
+    }
+    cr_assert_geq(walked_heaps, 10);
+}
