@@ -253,7 +253,8 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
             collect_ucr_nt5(c, first, &u);
     }
     u.incomplete |= h->missing_count != missing_before;
-    qsort(u.gaps, u.count, sizeof *u.gaps, compare_ranges);
+    if (u.count > 1)
+        qsort(u.gaps, u.count, sizeof *u.gaps, compare_ranges);
     uint64_t gap_bytes = 0;
     for (size_t i = 0; i < u.count; i++) {
         add_gap(c, u.gaps[i].address, u.gaps[i].size);
@@ -565,6 +566,12 @@ static int compare_blocks(const void *a, const void *b)
     return x->kind < y->kind ? -1 : x->kind > y->kind;
 }
 
+static void sort_blocks(hs_heap *h)
+{
+    if (h->block_count > 1)
+        qsort(h->blocks, h->block_count, sizeof *h->blocks, compare_blocks);
+}
+
 static void total_up(walk_ctx *c)
 {
     hs_heap *h = c->h;
@@ -640,7 +647,7 @@ static void walk_nt_heap(walk_ctx *c)
         walk_segment(c, (uint16_t)i);
     walk_list(c, h->handle + l->virtual_allocd_blocks, "large-block list", visit_virtual_block, NULL);
     /* Free-list checks look blocks up by address. */
-    qsort(h->blocks, h->block_count, sizeof *h->blocks, compare_blocks);
+    sort_blocks(h);
     walk_free_lists(c);
     if (l->gen == HS_HEAP_GEN_NT6 && l->lfh != HS_LFH_NONE)
         walk_lfh(c);
@@ -710,7 +717,7 @@ hs_heapset *hs_heaps_walk(const hs_dump *dump, const hs_address_space *as, hs_pr
     for (size_t i = 0; i < process->heap_count; i++) {
         walk_ctx c = {.dump = dump, .as = as, .arena = set->arena, .h = &set->heaps[i], .blocks_budget = &budget};
         walk_one(&c, &process->heaps[i], process);
-        qsort(c.h->blocks, c.h->block_count, sizeof *c.h->blocks, compare_blocks);
+        sort_blocks(c.h);
         total_up(&c);
         set->count++;
         if (c.out_of_memory)
