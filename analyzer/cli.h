@@ -16,5 +16,7 @@ int hs_cli_parse_format(const char *cmd, const char *value, hs_format *out);
 
 int hs_cmd_info(int argc, char **argv);
 int hs_cmd_heaps(int argc, char **argv);
+int hs_cmd_scan(int argc, char **argv);
+int hs_cmd_facts(int argc, char **argv);
 
 #endif

@@ -15,6 +15,8 @@ static const struct {
 } commands[] = {
     {"info", hs_cmd_info, "what a dump holds: OS, CPU, exception, modules, threads, memory, streams"},
     {"heaps", hs_cmd_heaps, "every heap of the process, walked and validated like !heap -s"},
+    {"scan", hs_cmd_scan, "the full analysis and the rules' verdicts, with evidence (KB Q293150 and others)"},
+    {"facts", hs_cmd_facts, "the facts the analyses publish for a dump; --list documents them"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,369 @@
+#include "reachability.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checked.h"
+
+/* PAGE_READWRITE, PAGE_WRITECOPY, PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_WRITECOPY (winnt.h). */
+enum { WRITABLE_PROTECT = 0x04 | 0x08 | 0x40 | 0x80, SCN_MEM_WRITE = 0x80000000u, SCAN_CHUNK = 1u << 20 };
+
+/* An open-addressing set of heap handles → heap index. */
+typedef struct handle_set {
+    uint64_t *keys;
+    uint32_t *values;
+    size_t mask;
+} handle_set;
+
+static size_t hash64(uint64_t k) { return (size_t)((k >> 12) * 0x9E3779B97F4A7C15ull >> 17); }
+
+static bool set_init(handle_set *s, const hs_heapset *heaps)
+{
+    size_t cap = 16;
+    while (cap < heaps->count * 2 + 2)
+        cap *= 2;
+    s->keys = calloc(cap, sizeof *s->keys);
+    s->values = calloc(cap, sizeof *s->values);
+    s->mask = cap - 1;
+    if (!s->keys || !s->values)
+        return false;
+    for (size_t i = 0; i < heaps->count; i++) {
+        uint64_t k = heaps->heaps[i].handle;
+        if (k == 0)
+            continue;
+        size_t j = hash64(k) & s->mask;
+        while (s->keys[j] && s->keys[j] != k)
+            j = (j + 1) & s->mask;
+        s->keys[j] = k;
+        s->values[j] = (uint32_t)i;
+    }
+    return true;
+}
+
+static int set_find(const handle_set *s, uint64_t k)
+{
+    if (k == 0)
+        return -1;
+    size_t j = hash64(k) & s->mask;
+    while (s->keys[j]) {
+        if (s->keys[j] == k)
+            return (int)s->values[j];
+        j = (j + 1) & s->mask;
+    }
+    return -1;
+}
+
+typedef struct reach_ctx {
+    const hs_dump *dump;
+    const hs_address_space *as;
+    const hs_heapset *set;
+    hs_reach_result *r;
+    handle_set handles;
+    unsigned ptr;
+    bool wow64;
+    uint64_t *list;      /* the PEB heap list in order, to recognise its copies */
+    size_t list_len;
+    size_t *queue;       /* heaps newly found reachable, whose blocks still need scanning */
+    size_t queue_len;
+    bool missing;        /* some root or reachable heap memory is absent */
+    const char *missing_what;
+} reach_ctx;
+
+/* Remembers the first (most basic) reason reachability cannot be decided. */
+static void note_missing(reach_ctx *c, const char *why)
+{
+    if (!c->missing)
+        c->missing_what = why;
+    c->missing = true;
+}
+
+/* Where a reference was found; formatted into a sentence only when it marks a heap. */
+typedef enum origin_kind { ORIGIN_PROCESS_HEAP, ORIGIN_REGISTER, ORIGIN_STACK, ORIGIN_MODULE, ORIGIN_BLOCK,
+                           ORIGIN_SEGMENT_HEAP } origin_kind;
+typedef struct origin {
+    origin_kind kind;
+    uint64_t a, b;
+    const char *name;
+} origin;
+
+static const char *describe(reach_ctx *c, const origin *o, uint64_t at)
+{
+    hs_arena *ar = c->r->arena;
+    switch (o->kind) {
+    case ORIGIN_PROCESS_HEAP: return hs_arena_printf(ar, "the process heap (PEB 0x%" PRIx64 ")", o->a);
+    case ORIGIN_REGISTER: return hs_arena_printf(ar, "register %s of thread %" PRIu64, o->name, o->a);
+    case ORIGIN_STACK: return hs_arena_printf(ar, "stack of thread %" PRIu64 " at 0x%" PRIx64, o->a, at);
+    case ORIGIN_MODULE: return hs_arena_printf(ar, "data of module %s at 0x%" PRIx64, o->name, at);
+    case ORIGIN_BLOCK:
+        return hs_arena_printf(ar, "busy block 0x%" PRIx64 " of heap 0x%" PRIx64 " at 0x%" PRIx64, o->a, o->b, at);
+    case ORIGIN_SEGMENT_HEAP: return hs_arena_printf(ar, "segment heap 0x%" PRIx64 " at 0x%" PRIx64, o->a, at);
+    }
+    return NULL;
+}
+
+static void mark(reach_ctx *c, int heap, const origin *o, uint64_t at)
+{
+    if (heap < 0 || c->r->state[heap] == HS_REACH_REACHABLE)
+        return;
+    c->r->state[heap] = HS_REACH_REACHABLE;
+    c->r->evidence[heap] = describe(c, o, at);
+    c->queue[c->queue_len++] = (size_t)heap;
+}
+
+/* Length of a copy of the PEB heap list starting at word index i of the window (0 when there is
+ * none). A copy starts with ProcessHeaps[0], ProcessHeaps[1] in order: the live array, or the stale
+ * static buffer left in ntdll after the array grew (heap-internals.md §8.3). */
+static size_t heap_list_copy_at(const reach_ctx *c, const hs_reader *w, size_t i)
+{
+    if (c->list_len < 2)
+        return 0;
+    size_t n = 0;
+    uint64_t v;
+    while (n < c->list_len && hs_rd_ptr_at(w, (i + n) * c->ptr, c->ptr, &v) == HS_OK && v == c->list[n])
+        n++;
+    return n >= 2 ? n : 0;
+}
+
+/* Scans [va, va+len) for handles found in the place `o` describes. */
+static void scan_range(reach_ctx *c, uint64_t va, uint64_t len, const origin *o)
+{
+    uint64_t start = (va + c->ptr - 1) & ~(uint64_t)(c->ptr - 1);
+    uint64_t end;
+    if (!hs_add_u64(va, len, &end))
+        end = UINT64_MAX;
+    while (start < end) {
+        hs_reader w;
+        uint64_t want = end - start < SCAN_CHUNK ? end - start : SCAN_CHUNK;
+        if (hs_as_reader_upto(c->as, start, want, &w) != HS_OK) {
+            uint64_t next = hs_as_next_present(c->as, start);
+            if (next >= end)
+                break;
+            start = (next + c->ptr - 1) & ~(uint64_t)(c->ptr - 1);
+            continue;
+        }
+        size_t words = w.len / c->ptr;
+        for (size_t i = 0; i < words; i++) {
+            uint64_t v;
+            if (hs_rd_ptr_at(&w, i * c->ptr, c->ptr, &v) != HS_OK)
+                break;
+            if (c->wow64) {
+                /* A WoW64 process holds 32-bit heap handles in 4-byte slots: look at both halves. */
+                uint32_t lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
+                mark(c, set_find(&c->handles, lo), o, start + i * c->ptr);
+                mark(c, set_find(&c->handles, hi), o, start + i * c->ptr + 4);
+            }
+            int h = set_find(&c->handles, v);
+            if (h < 0)
+                continue;
+            size_t copy = heap_list_copy_at(c, &w, i);
+            if (copy) {
+                i += copy - 1; /* a copy of the heap list is not a reference (DESIGN.md) */
+                continue;
+            }
+            mark(c, h, o, start + i * c->ptr);
+        }
+        c->r->words_scanned += words;
+        if (w.len < c->ptr)
+            break;
+        start += words * c->ptr;
+    }
+}
+
+static void scan_registers(reach_ctx *c)
+{
+    for (size_t t = 0; t < c->dump->thread_count; t++) {
+        const hs_md_thread *th = &c->dump->threads[t];
+        if (!th->context.valid) {
+            note_missing(c, "a thread context is unreadable");
+            continue;
+        }
+        for (unsigned i = 0; i < th->context.reg_count; i++) {
+            origin o = {ORIGIN_REGISTER, th->id, 0, th->context.reg_names[i]};
+            mark(c, set_find(&c->handles, th->context.regs[i]), &o, 0);
+        }
+    }
+}
+
+static void scan_stacks(reach_ctx *c)
+{
+    for (size_t t = 0; t < c->dump->thread_count; t++) {
+        const hs_md_thread *th = &c->dump->threads[t];
+        if (th->stack_size == 0)
+            continue;
+        if (hs_as_present_bytes(c->as, th->stack_start, th->stack_size) < th->stack_size / 2) {
+            note_missing(c, "thread stacks are not in the dump");
+        }
+        origin o = {ORIGIN_STACK, th->id, 0, NULL};
+        scan_range(c, th->stack_start, th->stack_size, &o);
+    }
+}
+
+/* Writable sections of a module from its PE section table in memory (when MemoryInfoList is absent). */
+static uint64_t scan_module_pe_sections(reach_ctx *c, const hs_md_module *m, size_t index)
+{
+    uint32_t e_lfanew, pe_sig, chars, vsize, vaddr;
+    uint16_t nsections, opt_size;
+    uint64_t base = m->base, scanned = 0;
+    if (hs_as_read_u32(c->as, base + 0x3C, &e_lfanew) != HS_OK || e_lfanew > 0x1000 ||
+        hs_as_read_u32(c->as, base + e_lfanew, &pe_sig) != HS_OK || pe_sig != 0x00004550 ||
+        hs_as_read_u16(c->as, base + e_lfanew + 6, &nsections) != HS_OK ||
+        hs_as_read_u16(c->as, base + e_lfanew + 20, &opt_size) != HS_OK)
+        return 0;
+    uint64_t table = base + e_lfanew + 24 + opt_size;
+    for (unsigned s = 0; s < nsections && s < 96; s++) {
+        uint64_t sh = table + 40ull * s;
+        if (hs_as_read_u32(c->as, sh + 8, &vsize) != HS_OK || hs_as_read_u32(c->as, sh + 12, &vaddr) != HS_OK ||
+            hs_as_read_u32(c->as, sh + 36, &chars) != HS_OK)
+            break;
+        if (!(chars & SCN_MEM_WRITE) || vaddr >= m->size)
+            continue;
+        uint64_t len = vsize < m->size - vaddr ? vsize : m->size - vaddr;
+        origin o = {ORIGIN_MODULE, index, 0, m->name};
+        scan_range(c, base + vaddr, len, &o);
+        scanned += hs_as_present_bytes(c->as, base + vaddr, len);
+    }
+    return scanned;
+}
+
+static void scan_modules(reach_ctx *c)
+{
+    const hs_dump *d = c->dump;
+    uint64_t writable = 0, present = 0;
+    for (size_t i = 0; i < d->module_count; i++) {
+        const hs_md_module *m = &d->modules[i];
+        if (d->has_memory_info) {
+            uint64_t end = m->base + m->size;
+            for (uint64_t va = m->base; va < end;) {
+                hs_md_memory_info mi;
+                if (hs_as_query(c->as, va, &mi) != HS_OK || mi.region_size == 0)
+                    break;
+                uint64_t rend = mi.base + mi.region_size < end ? mi.base + mi.region_size : end;
+                if (mi.state == HS_MEM_COMMIT && mi.type == HS_MEM_IMAGE && (mi.protect & WRITABLE_PROTECT)) {
+                    writable += rend - va;
+                    present += hs_as_present_bytes(c->as, va, rend - va);
+                    origin o = {ORIGIN_MODULE, i, 0, m->name};
+                    scan_range(c, va, rend - va, &o);
+                }
+                va = rend;
+            }
+        } else {
+            uint64_t got = scan_module_pe_sections(c, m, i);
+            writable += got;
+            present += got;
+        }
+    }
+    if (writable == 0 || present < writable - writable / 10) {
+        note_missing(c, "the writable data sections of the loaded modules are not in the dump");
+    }
+}
+
+static void scan_heap_blocks(reach_ctx *c, size_t heap)
+{
+    const hs_heap *h = &c->set->heaps[heap];
+    if (!h->walk_complete && !h->segment_heap) {
+        note_missing(c, "a reachable heap is only partly in the dump");
+    }
+    if (h->segment_heap) {
+        /* Blocks cannot be enumerated: scan the committed memory (conservative: more reachable). */
+        origin o = {ORIGIN_SEGMENT_HEAP, h->handle, 0, NULL};
+        scan_range(c, h->handle, h->reserved, &o);
+        return;
+    }
+    uint64_t g = h->layout ? h->layout->gran : 8;
+    for (size_t i = 0; i < h->block_count; i++) {
+        const hs_block *b = &h->blocks[i];
+        if (b->state != HS_BLOCK_BUSY || b->size <= g)
+            continue;
+        uint64_t data = b->kind == HS_BLOCK_VIRTUAL ? h->layout->va_busy_block + g : g;
+        if (b->size <= data)
+            continue;
+        origin o = {ORIGIN_BLOCK, b->address, h->handle, NULL};
+        scan_range(c, b->address + data, b->size - data, &o);
+    }
+}
+
+hs_reach_result *hs_reachability_compute(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set)
+{
+    hs_reach_result *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    size_t n = set->count;
+    r->arena = hs_arena_new(1u << 28);
+    r->state = calloc(n ? n : 1, sizeof *r->state);
+    r->evidence = calloc(n ? n : 1, sizeof *r->evidence);
+    reach_ctx c = {.dump = dump, .as = as, .set = set, .r = r};
+    c.queue = calloc(n ? n : 1, sizeof *c.queue);
+    c.list = calloc(n ? n : 1, sizeof *c.list);
+    if (!r->arena || !r->state || !r->evidence || !c.queue || !c.list || !set_init(&c.handles, set)) {
+        free(c.queue);
+        free(c.list);
+        free(c.handles.keys);
+        free(c.handles.values);
+        hs_reach_result_free(r);
+        return NULL;
+    }
+    const hs_process *p = set->process;
+    c.ptr = hs_arch_pointer_size(p->arch);
+    c.wow64 = p->wow64;
+    for (size_t i = 0; i < n; i++)
+        if (set->heaps[i].list_index >= 0 && (size_t)set->heaps[i].list_index < n &&
+            set->heaps[i].peb_index == 0)
+            c.list[set->heaps[i].list_index] = set->heaps[i].handle;
+    while (c.list_len < n && c.list[c.list_len])
+        c.list_len++;
+
+    if (n && c.ptr) {
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < p->peb_count; k++)
+                if (p->pebs[k].present && set->heaps[i].handle == p->pebs[k].process_heap) {
+                    origin o = {ORIGIN_PROCESS_HEAP, p->pebs[k].address, 0, NULL};
+                    mark(&c, (int)i, &o, 0);
+                }
+        scan_registers(&c);
+        scan_stacks(&c);
+        scan_modules(&c);
+        /* Worklist: each heap's blocks are scanned once, when it is first found reachable. */
+        for (size_t q = 0; q < c.queue_len; q++)
+            scan_heap_blocks(&c, c.queue[q]);
+    }
+    if (p->wow64 && p->peb_count < 2) {
+        note_missing(&c, "the 32-bit side of the WoW64 process is not in the dump");
+    }
+    r->known = !c.missing && n > 0;
+    r->unknown_reason = r->known ? NULL : n == 0 ? "the dump has no heaps" : c.missing_what;
+    for (size_t i = 0; i < n; i++) {
+        if (r->state[i] == HS_REACH_REACHABLE)
+            r->reachable++;
+        else if (r->known) {
+            r->state[i] = HS_REACH_ORPHANED;
+            r->orphaned++;
+        } else {
+            r->unknown++;
+        }
+    }
+    free(c.queue);
+    free(c.list);
+    free(c.handles.keys);
+    free(c.handles.values);
+    return r;
+}
+
+void hs_reach_result_free(hs_reach_result *r)
+{
+    if (!r)
+        return;
+    free(r->state);
+    free(r->evidence);
+    hs_arena_free(r->arena);
+    free(r);
+}
+
+const char *hs_reachability_name(hs_reachability r)
+{
+    switch (r) {
+    case HS_REACH_REACHABLE: return "reachable";
+    case HS_REACH_ORPHANED: return "orphaned";
+    default: return "unknown";
+    }
+}

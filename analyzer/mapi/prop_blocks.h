@@ -1,0 +1,41 @@
+/* Property blocks (DESIGN.md): SPropValue arrays found in busy heap blocks, each entry validated
+ * against mapi.md (type whitelist, values consistent with their type, pointers into present memory
+ * and into busy blocks, strings that terminate, counts that fit). A block in which most entries
+ * validate but at least one fails in a way heap misuse produces is a corrupted property block; it
+ * carries the failing entry, the check it broke and a hex excerpt a person can compare with
+ * `heapsleuth heaps --heap H --entries`. */
+#ifndef HS_PROP_BLOCKS_H
+#define HS_PROP_BLOCKS_H
+
+#include "heap/heap.h"
+
+typedef struct hs_prop_block {
+    uint64_t address;       /* the first SPropValue */
+    uint64_t heap;          /* handle of the heap holding it */
+    uint64_t block;         /* the heap block (entry address) holding it */
+    size_t heap_index;
+    uint32_t entries;       /* SPropValues in the array */
+    uint32_t valid_entries;
+    uint32_t invalid_entries;
+    bool corrupt;
+    uint32_t bad_index;     /* first failing entry (corrupt blocks) */
+    uint32_t bad_tag;
+    const char *check;      /* the check it broke ("invalid_type", "pointer_into_free_block", …) */
+    const char *detail;     /* a sentence */
+    const char *hex;        /* the failing entry's bytes, hex */
+} hs_prop_block;
+
+typedef struct hs_prop_scan {
+    hs_prop_block *blocks;
+    size_t count;
+    size_t corrupt;
+    uint32_t *per_heap_blocks;  /* property blocks per heap (valid and corrupt) */
+    uint32_t *per_heap_corrupt;
+    hs_arena *arena;
+} hs_prop_scan;
+
+/* Scans every busy block of every walked heap. NULL when out of memory. */
+hs_prop_scan *hs_prop_scan_run(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set);
+void hs_prop_scan_free(hs_prop_scan *s);
+
+#endif

@@ -1,0 +1,81 @@
+#include "scan.h"
+
+#include <stdlib.h>
+
+static void run_pipeline(hs_scan_result *r, const hs_ruleset *rules)
+{
+    hs_dump *d = r->dump;
+    if (!d->valid)
+        return;
+    r->as = hs_as_build(d);
+    if (!r->as)
+        goto oom;
+    r->process = hs_process_build(d, r->as);
+    if (!r->process)
+        goto oom;
+    r->heaps = hs_heaps_walk(d, r->as, r->process);
+    if (!r->heaps)
+        goto oom;
+    if (!r->process->statement) {
+        r->reach = hs_reachability_compute(d, r->as, r->heaps);
+        r->props = hs_prop_scan_run(d, r->as, r->heaps);
+        if (!r->reach || !r->props)
+            goto oom;
+    }
+    r->mapi = hs_mapi_attribute(d, r->as, r->heaps, r->props);
+    if (!r->mapi)
+        goto oom;
+    hs_facts_compute(&r->facts, d, r->heaps, r->reach, r->props, r->mapi);
+    if (rules)
+        hs_ruleset_scan(rules, &r->facts, r->as, &r->findings, &r->finding_count, &r->problems);
+    return;
+oom:
+    r->out_of_memory = true;
+}
+
+static hs_scan_result *finish(hs_dump *d, const hs_ruleset *rules)
+{
+    if (!d)
+        return NULL;
+    hs_scan_result *r = calloc(1, sizeof *r);
+    if (!r) {
+        hs_dump_free(d);
+        return NULL;
+    }
+    r->dump = d;
+    r->problems.arena = d->arena;
+    run_pipeline(r, rules);
+    return r;
+}
+
+hs_scan_result *hs_scan_path(const char *path, const hs_ruleset *rules) { return finish(hs_dump_open(path, NULL), rules); }
+
+hs_scan_result *hs_scan_memory(const void *data, size_t size, const char *name, const hs_ruleset *rules)
+{
+    return finish(hs_dump_open_memory(data, size, name, NULL), rules);
+}
+
+void hs_scan_result_free(hs_scan_result *r)
+{
+    if (!r)
+        return;
+    hs_findings_free(r->findings, r->finding_count);
+    hs_mapi_result_free(r->mapi);
+    hs_prop_scan_free(r->props);
+    hs_reach_result_free(r->reach);
+    hs_heapset_free(r->heaps);
+    hs_process_free(r->process);
+    hs_as_free(r->as);
+    hs_diag_release(&r->problems);
+    hs_dump_free(r->dump);
+    free(r);
+}
+
+int hs_scan_worst_severity(const hs_scan_result *r)
+{
+    int worst = -1;
+    for (size_t i = 0; i < r->finding_count; i++)
+        if ((int)r->findings[i].rule->severity > worst)
+            worst = (int)r->findings[i].rule->severity;
+    return worst;
+}

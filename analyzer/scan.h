@@ -1,0 +1,38 @@
+/* One dump through the whole pipeline (DESIGN.md "Data flow"): minidump → address space →
+ * process → heaps → analyses (reachability, property blocks, MAPI attribution) → facts → rules →
+ * findings. The result owns every stage, for the reports. */
+#ifndef HS_SCAN_H
+#define HS_SCAN_H
+
+#include "analysis/reachability.h"
+#include "facts.h"
+#include "heap/heap.h"
+#include "mapi/mapi_attribution.h"
+#include "mapi/prop_blocks.h"
+#include "rules/rule_engine.h"
+
+typedef struct hs_scan_result {
+    hs_dump *dump;
+    hs_address_space *as;
+    hs_process *process;
+    hs_heapset *heaps;
+    hs_reach_result *reach;
+    hs_prop_scan *props;
+    hs_mapi_result *mapi;
+    hs_facts facts;
+    hs_finding *findings;
+    size_t finding_count;
+    hs_diag problems;          /* rule-engine problems for this dump */
+    bool out_of_memory;
+} hs_scan_result;
+
+/* Runs the pipeline on the dump at path; rules may be NULL (facts only). Never NULL unless out
+ * of memory; check result->dump->valid. */
+hs_scan_result *hs_scan_path(const char *path, const hs_ruleset *rules);
+/* The same for a dump already in memory (borrowed; name is for messages). */
+hs_scan_result *hs_scan_memory(const void *data, size_t size, const char *name, const hs_ruleset *rules);
+void hs_scan_result_free(hs_scan_result *r);
+/* The highest severity among the findings, or -1 when there are none. */
+int hs_scan_worst_severity(const hs_scan_result *r);
+
+#endif
