@@ -147,3 +147,61 @@ Test(cli, info_text_for_a_person)
     cr_assert(strstr(r.out, "notepad.exe"), "%s", r.out);
     release(&r);
 }
+
+Test(cli, scan_exit_codes_follow_fail_on)
+{
+    char rule[] = "/tmp/hs-cli-rule-XXXXXX";
+    int fd = mkstemp(rule);
+    const char *text = "rule low_probe { meta: id = \"PROBE\" severity = \"low\" condition: is_windows == 1 }\n";
+    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+    char args[512];
+    snprintf(args, sizeof args, "scan --no-default-rules -r %s syzygy/notepad-larger-32bit.dmp", rule);
+    run_result r = run(args);
+    cr_assert_eq(r.exit_code, 0, "a low finding is below the default --fail-on high: %s", r.err);
+    cr_assert(strstr(r.out, "verdict: PROBE (low)"), "%s", r.out);
+    release(&r);
+    snprintf(args, sizeof args, "scan --no-default-rules -r %s --fail-on low syzygy/notepad-larger-32bit.dmp", rule);
+    r = run(args);
+    cr_assert_eq(r.exit_code, 1);
+    release(&r);
+    snprintf(args, sizeof args, "scan --no-default-rules -r %s --fail-on low no-such.dmp syzygy/notepad-larger-32bit.dmp", rule);
+    r = run(args);
+    cr_assert_eq(r.exit_code, 2, "an unreadable input wins over findings");
+    cr_assert(strstr(r.out, "verdict: PROBE (low)"), "the readable dump is still reported");
+    release(&r);
+    r = run("scan --fail-on severe x.dmp");
+    cr_assert_eq(r.exit_code, 2);
+    cr_assert(strstr(r.err, "--fail-on takes info, low, medium, high or critical"), "%s", r.err);
+    release(&r);
+    unlink(rule);
+}
+
+Test(cli, scan_json_and_facts)
+{
+    run_result r = run("scan --format json breakpad/linux_null_dereference.dmp");
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    json_error_t e;
+    json_t *o = json_loads(r.out, 0, &e);
+    cr_assert_not_null(o, "%s", e.text);
+    cr_assert_str_eq(json_string_value(json_object_get(o, "verdict")),
+                     "no finding (not a Windows dump (Linux): it has no Windows heaps)");
+    json_t *facts = json_object_get(o, "facts");
+    cr_assert(json_is_false(json_object_get(facts, "is_windows")));
+    cr_assert(json_is_null(json_object_get(facts, "heap_count")), "heap facts are unknown, not 0");
+    cr_assert_eq(json_array_size(json_object_get(o, "findings")), 0);
+    json_decref(o);
+    release(&r);
+
+    r = run("facts --list");
+    cr_assert_eq(r.exit_code, 0);
+    cr_assert(strstr(r.out, "mapi_orphaned_session_heaps"));
+    cr_assert(strstr(r.out, "mapi32_version"));
+    release(&r);
+
+    r = run("facts mozilla/windows-x86.dmp");
+    cr_assert_eq(r.exit_code, 0);
+    cr_assert(strstr(r.out, "heaps_orphaned                 unknown"), "%s", r.out);
+    cr_assert(strstr(r.out, "exception_code                 0x80000003"), "%s", r.out);
+    release(&r);
+}
