@@ -11,35 +11,17 @@ enum { HANDLE_DESCRIPTOR_SIZE = 32 };
 hs_status md_parse_handle_data(md_ctx *ctx, hs_reader *sr)
 {
     hs_dump *d = ctx->dump;
-    uint32_t header_size, desc_size, count;
-    if (hs_rd_u32(sr, &header_size) != HS_OK || hs_rd_u32(sr, &desc_size) != HS_OK ||
-        hs_rd_u32(sr, &count) != HS_OK) {
-        md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, -1, "header of %zu bytes is truncated", sr->len);
-        return HS_ERR_TRUNCATED;
-    }
-    if (header_size < 16 || desc_size < HANDLE_DESCRIPTOR_SIZE) {
-        md_problem(ctx, HS_SEV_WARNING, HS_ERR_FORMAT, -1,
-                   "header size %u / descriptor size %u are too small (need 16 / %d)", header_size, desc_size,
-                   HANDLE_DESCRIPTOR_SIZE);
-        return HS_ERR_FORMAT;
-    }
-    size_t avail = header_size <= sr->len ? (sr->len - header_size) / desc_size : 0;
-    size_t n = count;
-    if (n > avail) {
-        md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, -1, "declares %u handles, only %zu fit; reading %zu", count,
-                   avail, avail);
-        n = avail;
-    }
-    if (n > HS_MAX_HANDLES) {
-        md_problem(ctx, HS_SEV_WARNING, HS_ERR_LIMIT, -1, "%zu handles exceed the limit of %u", n, HS_MAX_HANDLES);
-        n = HS_MAX_HANDLES;
-    }
+    md_table t;
+    hs_status st = md_table_read(ctx, sr, 16, HANDLE_DESCRIPTOR_SIZE, false, HS_MAX_HANDLES, &t);
+    if (st != HS_OK)
+        return st;
+    size_t n = t.count;
     d->handles = hs_arena_array(d->arena, n ? n : 1, sizeof *d->handles);
     if (!d->handles)
         return HS_ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
         hs_reader er;
-        if (hs_reader_sub(sr, header_size + (uint64_t)i * desc_size, desc_size, &er) != HS_OK)
+        if (md_table_entry(sr, &t, i, &er) != HS_OK)
             break;
         hs_md_handle *h = &d->handles[i];
         uint32_t type_rva, name_rva;

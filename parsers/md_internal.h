@@ -22,6 +22,22 @@ void md_problem(md_ctx *ctx, hs_severity sev, hs_status st, int64_t offset, cons
 HS_NODISCARD hs_status md_list_count(md_ctx *ctx, hs_reader *sr, uint32_t stream_rva, size_t entry_size,
                                      size_t max_count, size_t *count);
 
+/* The {SizeOfHeader, SizeOfEntry, NumberOfEntries} prefix shared by ThreadInfoList,
+ * UnloadedModuleList, HandleData and MemoryInfoList: entries start at header_size and are
+ * entry_size apart, so newer, longer records are read by their known prefix. */
+typedef struct md_table {
+    uint32_t header_size, entry_size;
+    size_t count;             /* entries that fit in the stream and the limit */
+} md_table;
+
+/* Reads the prefix (count is u64 when count64, else u32), checks header_size >= min_header and
+ * entry_size >= min_entry, and clips the count to what fits and to max_count, recording a
+ * problem for each adjustment. */
+HS_NODISCARD hs_status md_table_read(md_ctx *ctx, hs_reader *sr, uint32_t min_header, uint32_t min_entry, bool count64,
+                                     size_t max_count, md_table *t);
+/* A reader over entry i of the table. */
+HS_NODISCARD hs_status md_table_entry(const hs_reader *sr, const md_table *t, size_t i, hs_reader *out);
+
 /* Reads a MINIDUMP_STRING (u32 byte length, UTF-16LE) at rva as UTF-8 allocated in the dump's
  * arena. Invalid UTF-16 becomes U+FFFD; a missing or oversized string returns an error status. */
 HS_NODISCARD hs_status md_read_string(md_ctx *ctx, uint32_t rva, const char **out);

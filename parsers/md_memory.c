@@ -138,38 +138,19 @@ static int compare_info(const void *a, const void *b)
 hs_status md_parse_memory_info_list(md_ctx *ctx, hs_reader *sr)
 {
     hs_dump *d = ctx->dump;
-    uint32_t header_size, entry_size;
-    uint64_t count;
-    if (hs_rd_u32(sr, &header_size) != HS_OK || hs_rd_u32(sr, &entry_size) != HS_OK ||
-        hs_rd_u64(sr, &count) != HS_OK) {
-        md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, -1, "header of %zu bytes is truncated", sr->len);
-        return HS_ERR_TRUNCATED;
-    }
-    if (header_size < 16 || entry_size < MEMORY_INFO_SIZE) {
-        md_problem(ctx, HS_SEV_WARNING, HS_ERR_FORMAT, -1, "header size %u / entry size %u are too small (need 16 / %d)",
-                   header_size, entry_size, MEMORY_INFO_SIZE);
-        return HS_ERR_FORMAT;
-    }
-    uint64_t avail = header_size <= sr->len ? (sr->len - header_size) / entry_size : 0;
-    uint64_t n = count;
-    if (n > avail) {
-        md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, -1, "declares %llu entries, only %llu fit; reading %llu",
-                   (unsigned long long)count, (unsigned long long)avail, (unsigned long long)avail);
-        n = avail;
-    }
-    if (n > HS_MAX_MEMORY_INFO) {
-        md_problem(ctx, HS_SEV_WARNING, HS_ERR_LIMIT, -1, "%llu entries exceed the limit of %u", (unsigned long long)n,
-                   HS_MAX_MEMORY_INFO);
-        n = HS_MAX_MEMORY_INFO;
-    }
-    d->memory_info = hs_arena_array(d->arena, n ? (size_t)n : 1, sizeof *d->memory_info);
+    md_table t;
+    hs_status st = md_table_read(ctx, sr, 16, MEMORY_INFO_SIZE, true, HS_MAX_MEMORY_INFO, &t);
+    if (st != HS_OK)
+        return st;
+    size_t n = t.count;
+    d->memory_info = hs_arena_array(d->arena, n ? n : 1, sizeof *d->memory_info);
     if (!d->memory_info)
         return HS_ERR_NOMEM;
     d->has_memory_info = true;
     bool sorted = true;
-    for (uint64_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         hs_reader er;
-        if (hs_reader_sub(sr, header_size + i * entry_size, entry_size, &er) != HS_OK)
+        if (md_table_entry(sr, &t, i, &er) != HS_OK)
             break;
         hs_md_memory_info *m = &d->memory_info[d->memory_info_count];
         if (hs_rd_u64(&er, &m->base) != HS_OK || hs_rd_u64(&er, &m->allocation_base) != HS_OK ||

@@ -188,32 +188,17 @@ hs_status md_parse_module_list(md_ctx *ctx, hs_reader *sr, uint32_t rva)
 hs_status md_parse_unloaded_module_list(md_ctx *ctx, hs_reader *sr)
 {
     hs_dump *d = ctx->dump;
-    uint32_t header_size, entry_size, count;
-    if (hs_rd_u32(sr, &header_size) != HS_OK || hs_rd_u32(sr, &entry_size) != HS_OK ||
-        hs_rd_u32(sr, &count) != HS_OK) {
-        md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, -1, "header of %zu bytes is truncated", sr->len);
-        return HS_ERR_TRUNCATED;
-    }
-    if (header_size < 12 || entry_size < UNLOADED_MODULE_SIZE) {
-        md_problem(ctx, HS_SEV_WARNING, HS_ERR_FORMAT, -1, "header size %u / entry size %u are too small (need 12 / %d)",
-                   header_size, entry_size, UNLOADED_MODULE_SIZE);
-        return HS_ERR_FORMAT;
-    }
-    size_t avail = header_size <= sr->len ? (sr->len - header_size) / entry_size : 0;
-    size_t n = count;
-    if (n > avail) {
-        md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, -1, "declares %u entries, only %zu fit; reading %zu", count,
-                   avail, avail);
-        n = avail;
-    }
-    if (n > HS_MAX_MODULES)
-        n = HS_MAX_MODULES;
+    md_table t;
+    hs_status st = md_table_read(ctx, sr, 12, UNLOADED_MODULE_SIZE, false, HS_MAX_MODULES, &t);
+    if (st != HS_OK)
+        return st;
+    size_t n = t.count;
     d->unloaded_modules = hs_arena_array(d->arena, n ? n : 1, sizeof *d->unloaded_modules);
     if (!d->unloaded_modules)
         return HS_ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
         hs_reader er;
-        if (hs_reader_sub(sr, header_size + (uint64_t)i * entry_size, entry_size, &er) != HS_OK)
+        if (md_table_entry(sr, &t, i, &er) != HS_OK)
             break;
         hs_md_unloaded_module *m = &d->unloaded_modules[i];
         uint32_t name_rva;

@@ -52,41 +52,24 @@ hs_status md_parse_thread_list(md_ctx *ctx, hs_reader *sr, uint32_t rva, bool ex
 hs_status md_parse_thread_info_list(md_ctx *ctx, hs_reader *sr)
 {
     hs_dump *d = ctx->dump;
-    uint32_t header_size, entry_size, count;
-    if (hs_rd_u32(sr, &header_size) != HS_OK || hs_rd_u32(sr, &entry_size) != HS_OK ||
-        hs_rd_u32(sr, &count) != HS_OK) {
-        md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, -1, "header of %zu bytes is truncated", sr->len);
-        return HS_ERR_TRUNCATED;
-    }
-    if (header_size < 12 || entry_size < THREAD_INFO_SIZE) {
-        md_problem(ctx, HS_SEV_WARNING, HS_ERR_FORMAT, -1, "header size %u / entry size %u are too small (need 12 / %d)",
-                   header_size, entry_size, THREAD_INFO_SIZE);
-        return HS_ERR_FORMAT;
-    }
-    size_t avail = header_size <= sr->len ? (sr->len - header_size) / entry_size : 0;
-    size_t n = count;
-    if (n > avail) {
-        md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, -1, "declares %u entries, only %zu fit; reading %zu", count,
-                   avail, avail);
-        n = avail;
-    }
-    if (n > HS_MAX_THREADS) {
-        md_problem(ctx, HS_SEV_WARNING, HS_ERR_LIMIT, -1, "%zu entries exceed the limit of %u", n, HS_MAX_THREADS);
-        n = HS_MAX_THREADS;
-    }
+    md_table t;
+    hs_status st = md_table_read(ctx, sr, 12, THREAD_INFO_SIZE, false, HS_MAX_THREADS, &t);
+    if (st != HS_OK)
+        return st;
+    size_t n = t.count;
     d->thread_infos = hs_arena_array(d->arena, n ? n : 1, sizeof *d->thread_infos);
     if (!d->thread_infos)
         return HS_ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
         hs_reader er;
-        if (hs_reader_sub(sr, header_size + (uint64_t)i * entry_size, entry_size, &er) != HS_OK)
+        if (md_table_entry(sr, &t, i, &er) != HS_OK)
             break;
-        hs_md_thread_info *t = &d->thread_infos[i];
-        if (hs_rd_u32(&er, &t->thread_id) != HS_OK || hs_rd_u32(&er, &t->dump_flags) != HS_OK ||
-            hs_rd_u32(&er, &t->dump_error) != HS_OK || hs_rd_u32(&er, &t->exit_status) != HS_OK ||
-            hs_rd_u64(&er, &t->create_time) != HS_OK || hs_rd_u64(&er, &t->exit_time) != HS_OK ||
-            hs_rd_u64(&er, &t->kernel_time) != HS_OK || hs_rd_u64(&er, &t->user_time) != HS_OK ||
-            hs_rd_u64(&er, &t->start_address) != HS_OK || hs_rd_u64(&er, &t->affinity) != HS_OK)
+        hs_md_thread_info *ti = &d->thread_infos[i];
+        if (hs_rd_u32(&er, &ti->thread_id) != HS_OK || hs_rd_u32(&er, &ti->dump_flags) != HS_OK ||
+            hs_rd_u32(&er, &ti->dump_error) != HS_OK || hs_rd_u32(&er, &ti->exit_status) != HS_OK ||
+            hs_rd_u64(&er, &ti->create_time) != HS_OK || hs_rd_u64(&er, &ti->exit_time) != HS_OK ||
+            hs_rd_u64(&er, &ti->kernel_time) != HS_OK || hs_rd_u64(&er, &ti->user_time) != HS_OK ||
+            hs_rd_u64(&er, &ti->start_address) != HS_OK || hs_rd_u64(&er, &ti->affinity) != HS_OK)
             break;
         d->thread_info_count++;
     }

@@ -191,6 +191,44 @@ hs_status md_list_count(md_ctx *ctx, hs_reader *sr, uint32_t stream_rva, size_t 
     return HS_OK;
 }
 
+hs_status md_table_read(md_ctx *ctx, hs_reader *sr, uint32_t min_header, uint32_t min_entry, bool count64,
+                        size_t max_count, md_table *t)
+{
+    uint64_t declared = 0;
+    uint32_t count32 = 0;
+    if (hs_rd_u32(sr, &t->header_size) != HS_OK || hs_rd_u32(sr, &t->entry_size) != HS_OK ||
+        (count64 ? hs_rd_u64(sr, &declared) : hs_rd_u32(sr, &count32)) != HS_OK) {
+        md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, -1, "header of %zu bytes is truncated", sr->len);
+        return HS_ERR_TRUNCATED;
+    }
+    if (!count64)
+        declared = count32;
+    if (t->header_size < min_header || t->entry_size < min_entry) {
+        md_problem(ctx, HS_SEV_WARNING, HS_ERR_FORMAT, -1, "header size %u / entry size %u are too small (need %u / %u)",
+                   t->header_size, t->entry_size, min_header, min_entry);
+        return HS_ERR_FORMAT;
+    }
+    uint64_t avail = t->header_size <= sr->len ? (sr->len - t->header_size) / t->entry_size : 0;
+    uint64_t n = declared;
+    if (n > avail) {
+        md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, -1, "declares %llu entries, only %llu fit; reading %llu",
+                   (unsigned long long)declared, (unsigned long long)avail, (unsigned long long)avail);
+        n = avail;
+    }
+    if (n > max_count) {
+        md_problem(ctx, HS_SEV_WARNING, HS_ERR_LIMIT, -1, "%llu entries exceed the limit of %zu; reading %zu",
+                   (unsigned long long)n, max_count, max_count);
+        n = max_count;
+    }
+    t->count = (size_t)n;
+    return HS_OK;
+}
+
+hs_status md_table_entry(const hs_reader *sr, const md_table *t, size_t i, hs_reader *out)
+{
+    return hs_reader_sub(sr, t->header_size + (uint64_t)i * t->entry_size, t->entry_size, out);
+}
+
 void md_read_context(md_ctx *ctx, uint32_t rva, uint32_t size, hs_context *out, const char *what)
 {
     memset(out, 0, sizeof *out);

@@ -351,6 +351,41 @@ Test(minidump, padded_lists_and_duplicate_streams)
     bv_free(&b.file);
 }
 
+Test(minidump, sized_tables_with_damaged_headers)
+{
+    dump_builder b;
+    db_init(&b);
+    bytevec ti = {0}, mi = {0}, um = {0};
+    bv_u32(&ti, 12);              /* ThreadInfoList: header 12, entry 64, 1000 entries, room for 1 */
+    bv_u32(&ti, 64);
+    bv_u32(&ti, 1000);
+    bv_u32(&ti, 0x4d2);
+    bv_zero(&ti, 60);
+    db_stream(&b, 17, &ti);
+    bv_u32(&mi, 16);              /* MemoryInfoList with entries of 40 bytes: too small */
+    bv_u32(&mi, 40);
+    bv_u64(&mi, 1);
+    bv_zero(&mi, 40);
+    db_stream(&b, 16, &mi);
+    bv_u32(&um, 12);              /* UnloadedModuleList cut inside its header */
+    bv_u32(&um, 24);
+    db_stream(&b, 14, &um);
+    db_finish(&b);
+    hs_dump *d = hs_dump_open_memory(b.file.data, b.file.len, "tables.dmp", NULL);
+    dump_problems(d);
+    cr_assert_eq(d->thread_info_count, 1);
+    cr_assert_eq(d->thread_infos[0].thread_id, 0x4d2);
+    cr_assert(has_problem(d, "ThreadInfoList", "declares 1000 entries, only 1 fit; reading 1"));
+    cr_assert(has_problem(d, "MemoryInfoList", "header size 16 / entry size 40 are too small (need 16 / 48)"));
+    cr_assert_not(d->has_memory_info);
+    cr_assert(has_problem(d, "UnloadedModuleList", "header of 8 bytes is truncated"));
+    hs_dump_free(d);
+    bv_free(&ti);
+    bv_free(&mi);
+    bv_free(&um);
+    bv_free(&b.file);
+}
+
 Test(minidump, names_of_types_and_streams)
 {
     char buf[256];
