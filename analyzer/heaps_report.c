@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "json_util.h"
 
 static const char *layout_name(const hs_heap *h)
@@ -55,12 +56,12 @@ static int by_size(const void *a, const void *b)
 /* Busy blocks of h grouped by requested size (block size when unknown); caller frees. */
 static size_group *group_sizes(const hs_heap *h, size_t *n_groups)
 {
-    uint64_t *sizes = malloc((h->block_count ? h->block_count : 1) * sizeof *sizes);
-    size_group *groups = malloc((h->block_count ? h->block_count : 1) * sizeof *groups);
+    uint64_t *sizes = hs_malloc((h->block_count ? h->block_count : 1) * sizeof *sizes);
+    size_group *groups = hs_malloc((h->block_count ? h->block_count : 1) * sizeof *groups);
     size_t n = 0, g = 0;
     if (!sizes || !groups) {
-        free(sizes);
-        free(groups);
+        hs_free(sizes);
+        hs_free(groups);
         *n_groups = 0;
         return NULL;
     }
@@ -74,7 +75,7 @@ static size_group *group_sizes(const hs_heap *h, size_t *n_groups)
         else
             groups[g++] = (size_group){sizes[i], 1};
     }
-    free(sizes);
+    hs_free(sizes);
     qsort(groups, g, sizeof *groups, by_total_desc);
     *n_groups = g;
     return groups;
@@ -159,7 +160,7 @@ static json_t *heap_json(const hs_heap *h, const hs_process *p, const hs_heaps_r
             json_object_set_new(go, "total", hs_json_size(groups[i].size * groups[i].count));
             json_array_append_new(st, go);
         }
-        free(groups);
+        hs_free(groups);
         json_object_set_new(o, "stat", st);
     }
     return o;
@@ -268,7 +269,7 @@ static void print_stat(FILE *out, const hs_heap *h)
         fprintf(out, "  %#12" PRIx64 " %10" PRIu64 " %#14" PRIx64 " %6.2f\n", groups[i].size, groups[i].count, total,
                 all ? 100.0 * (double)total / (double)all : 0.0);
     }
-    free(groups);
+    hs_free(groups);
 }
 
 void hs_heaps_text(FILE *out, const hs_dump *dump, const hs_heapset *set, const hs_heaps_report_options *opt)

@@ -1,5 +1,7 @@
 #include "json_util.h"
 
+#include "alloc.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +24,7 @@ json_t *hs_json_text(const char *s)
     if (j)
         return j;
     size_t n = strlen(s);
-    char *buf = malloc(n * 2 + 1);
+    char *buf = hs_malloc(n * 2 + 1);
     if (!buf)
         return json_null();
     size_t len = 0;
@@ -35,7 +37,7 @@ json_t *hs_json_text(const char *s)
         }
     }
     j = json_stringn(buf, len);
-    free(buf);
+    hs_free(buf);
     return j ? j : json_null();
 }
 

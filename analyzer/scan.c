@@ -1,5 +1,7 @@
 #include "scan.h"
 
+#include "alloc.h"
+
 #include <stdlib.h>
 
 static void run_pipeline(hs_scan_result *r, const hs_ruleset *rules)
@@ -37,7 +39,7 @@ static hs_scan_result *finish(hs_dump *d, const hs_ruleset *rules)
 {
     if (!d)
         return NULL;
-    hs_scan_result *r = calloc(1, sizeof *r);
+    hs_scan_result *r = hs_calloc(1, sizeof *r);
     if (!r) {
         hs_dump_free(d);
         return NULL;
@@ -68,7 +70,7 @@ void hs_scan_result_free(hs_scan_result *r)
     hs_as_free(r->as);
     hs_diag_release(&r->problems);
     hs_dump_free(r->dump);
-    free(r);
+    hs_free(r);
 }
 
 int hs_scan_worst_severity(const hs_scan_result *r)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "checked.h"
 
 struct hs_address_space {
@@ -28,7 +29,7 @@ static int compare_items(const void *a, const void *b)
 
 hs_address_space *hs_as_build(hs_dump *dump)
 {
-    hs_address_space *as = calloc(1, sizeof *as);
+    hs_address_space *as = hs_calloc(1, sizeof *as);
     if (!as)
         return NULL;
     as->dump = dump;
@@ -36,10 +37,10 @@ hs_address_space *hs_as_build(hs_dump *dump)
     size_t n = dump->memory_count;
     if (n == 0)
         return as;
-    sort_item *items = malloc(n * sizeof *items);
-    as->ranges = malloc(n * sizeof *as->ranges);
+    sort_item *items = hs_malloc(n * sizeof *items);
+    as->ranges = hs_malloc(n * sizeof *as->ranges);
     if (!items || !as->ranges) {
-        free(items);
+        hs_free(items);
         hs_as_free(as);
         return NULL;
     }
@@ -87,7 +88,7 @@ hs_address_space *hs_as_build(hs_dump *dump)
         }
         as->total += r.size;
     }
-    free(items);
+    hs_free(items);
     if (overlaps)
         hs_diag_add(&dump->problems, HS_SEV_NOTE, HS_OK, "memory", -1,
                     "%zu memory ranges overlap others (first at 0x%llx); the bytes listed first are used", overlaps,
@@ -99,8 +100,8 @@ void hs_as_free(hs_address_space *as)
 {
     if (!as)
         return;
-    free(as->ranges);
-    free(as);
+    hs_free(as->ranges);
+    hs_free(as);
 }
 
 const hs_as_range *hs_as_ranges(const hs_address_space *as, size_t *count)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "checked.h"
 
 /* Chunks grow geometrically so a dump with thousands of modules costs a handful of mallocs. */
@@ -26,7 +27,7 @@ struct hs_arena {
 
 hs_arena *hs_arena_new(uint64_t max_bytes)
 {
-    hs_arena *a = calloc(1, sizeof *a);
+    hs_arena *a = hs_calloc(1, sizeof *a);
     if (!a)
         return NULL;
     a->max_bytes = max_bytes;
@@ -41,10 +42,10 @@ void hs_arena_free(hs_arena *a)
     struct chunk *c = a->head;
     while (c) {
         struct chunk *next = c->next;
-        free(c);
+        hs_free(c);
         c = next;
     }
-    free(a);
+    hs_free(a);
 }
 
 void *hs_arena_alloc(hs_arena *a, size_t n)
@@ -67,7 +68,7 @@ void *hs_arena_alloc(hs_arena *a, size_t n)
         size_t alloc_size;
         if (!hs_add_size(sizeof(struct chunk), cap, &alloc_size))
             return NULL;
-        c = malloc(alloc_size);
+        c = hs_malloc(alloc_size);
         if (!c)
             return NULL;
         c->cap = cap;

@@ -1,5 +1,7 @@
 #include "diag.h"
 
+#include "alloc.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +18,7 @@ void hs_diag_add(hs_diag *d, hs_severity sev, hs_status st, const char *where, i
     }
     if (d->count == d->cap) {
         size_t cap = d->cap ? d->cap * 2 : 16;
-        hs_problem *items = realloc(d->items, cap * sizeof *items);
+        hs_problem *items = hs_realloc(d->items, cap * sizeof *items);
         if (!items) {
             d->dropped++;
             return;
@@ -63,7 +65,7 @@ void hs_problem_format(const hs_problem *p, char *buf, size_t size)
 
 void hs_diag_release(hs_diag *d)
 {
-    free(d->items);
+    hs_free(d->items);
     d->items = NULL;
     d->count = d->cap = 0;
 }

@@ -1,4 +1,5 @@
 /* Minidump container: header, stream directory, dispatch to the stream parsers, lookups. */
+#include "alloc.h"
 #include "minidump.h"
 
 #include <stdarg.h>
@@ -421,19 +422,19 @@ static void parse_all(md_ctx *ctx)
 
 static hs_dump *dump_new(const char *name)
 {
-    hs_dump *d = calloc(1, sizeof *d);
+    hs_dump *d = hs_calloc(1, sizeof *d);
     if (!d)
         return NULL;
     d->arena = hs_arena_new(HS_MAX_ARENA_BYTES);
     if (!d->arena) {
-        free(d);
+        hs_free(d);
         return NULL;
     }
     d->problems.arena = d->arena;
     d->path = hs_arena_strndup(d->arena, name ? name : "<memory>", strlen(name ? name : "<memory>"));
     if (!d->path) {
         hs_arena_free(d->arena);
-        free(d);
+        hs_free(d);
         return NULL;
     }
     return d;
@@ -486,5 +487,5 @@ void hs_dump_free(hs_dump *d)
     hs_source_close(&d->source);
     hs_diag_release(&d->problems);
     hs_arena_free(d->arena);
-    free(d);
+    hs_free(d);
 }

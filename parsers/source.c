@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "alloc.h"
 #include "checked.h"
 #include "resource_limits.h"
 
@@ -30,7 +31,7 @@ void hs_source_close(hs_source *src)
     if (src->kind == HS_SOURCE_MAPPED && src->size)
         munmap((void *)src->data, src->size);
     else if (src->kind == HS_SOURCE_OWNED)
-        free((void *)src->data);
+        hs_free((void *)src->data);
     memset(src, 0, sizeof *src);
 }
 
@@ -76,7 +77,7 @@ static hs_status sink_put(struct sink *s, const unsigned char *p, size_t n)
         if (s->fd < 0)
             return HS_ERR_IO;
         hs_status st = write_all(s->fd, s->buf, s->len);
-        free(s->buf);
+        hs_free(s->buf);
         s->buf = NULL;
         s->len = s->cap = 0;
         if (st != HS_OK)
@@ -88,7 +89,7 @@ static hs_status sink_put(struct sink *s, const unsigned char *p, size_t n)
         size_t cap = s->cap ? s->cap : INFLATE_CHUNK;
         while (cap < s->len + n)
             cap *= 2;
-        unsigned char *nb = realloc(s->buf, cap);
+        unsigned char *nb = hs_realloc(s->buf, cap);
         if (!nb)
             return HS_ERR_NOMEM;
         s->buf = nb;
@@ -103,7 +104,7 @@ static hs_status inflate_gzip(const unsigned char *in, size_t in_size, uint64_t 
                               char *err, size_t err_size)
 {
     struct sink s = {.fd = -1};
-    unsigned char *chunk = malloc(INFLATE_CHUNK);
+    unsigned char *chunk = hs_malloc(INFLATE_CHUNK);
     if (!chunk) {
         snprintf(err, err_size, "out of memory while inflating gzip data");
         return HS_ERR_NOMEM;
@@ -113,7 +114,7 @@ static hs_status inflate_gzip(const unsigned char *in, size_t in_size, uint64_t 
     hs_status st = HS_OK;
     if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
         snprintf(err, err_size, "zlib could not be initialised");
-        free(chunk);
+        hs_free(chunk);
         return HS_ERR_NOMEM;
     }
     size_t consumed = 0;
@@ -171,7 +172,7 @@ static hs_status inflate_gzip(const unsigned char *in, size_t in_size, uint64_t 
         }
     }
     inflateEnd(&zs);
-    free(chunk);
+    hs_free(chunk);
 
     if (st == HS_OK) {
         memset(out, 0, sizeof *out);
@@ -200,7 +201,7 @@ static hs_status inflate_gzip(const unsigned char *in, size_t in_size, uint64_t 
     }
     if (s.fd >= 0)
         close(s.fd);
-    free(s.buf);
+    hs_free(s.buf);
     return st;
 }
 

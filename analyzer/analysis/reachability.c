@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "checked.h"
 
 /* PAGE_READWRITE, PAGE_WRITECOPY, PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_WRITECOPY (winnt.h). */
@@ -23,8 +24,8 @@ static bool set_init(handle_set *s, const hs_heapset *heaps)
     size_t cap = 16;
     while (cap < heaps->count * 2 + 2)
         cap *= 2;
-    s->keys = calloc(cap, sizeof *s->keys);
-    s->values = calloc(cap, sizeof *s->values);
+    s->keys = hs_calloc(cap, sizeof *s->keys);
+    s->values = hs_calloc(cap, sizeof *s->values);
     s->mask = cap - 1;
     if (!s->keys || !s->values)
         return false;
@@ -285,21 +286,21 @@ static void scan_heap_blocks(reach_ctx *c, size_t heap)
 
 hs_reach_result *hs_reachability_compute(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set)
 {
-    hs_reach_result *r = calloc(1, sizeof *r);
+    hs_reach_result *r = hs_calloc(1, sizeof *r);
     if (!r)
         return NULL;
     size_t n = set->count;
     r->arena = hs_arena_new(1u << 28);
-    r->state = calloc(n ? n : 1, sizeof *r->state);
-    r->evidence = calloc(n ? n : 1, sizeof *r->evidence);
+    r->state = hs_calloc(n ? n : 1, sizeof *r->state);
+    r->evidence = hs_calloc(n ? n : 1, sizeof *r->evidence);
     reach_ctx c = {.dump = dump, .as = as, .set = set, .r = r};
-    c.queue = calloc(n ? n : 1, sizeof *c.queue);
-    c.list = calloc(n ? n : 1, sizeof *c.list);
+    c.queue = hs_calloc(n ? n : 1, sizeof *c.queue);
+    c.list = hs_calloc(n ? n : 1, sizeof *c.list);
     if (!r->arena || !r->state || !r->evidence || !c.queue || !c.list || !set_init(&c.handles, set)) {
-        free(c.queue);
-        free(c.list);
-        free(c.handles.keys);
-        free(c.handles.values);
+        hs_free(c.queue);
+        hs_free(c.list);
+        hs_free(c.handles.keys);
+        hs_free(c.handles.values);
         hs_reach_result_free(r);
         return NULL;
     }
@@ -342,10 +343,10 @@ hs_reach_result *hs_reachability_compute(const hs_dump *dump, const hs_address_s
             r->unknown++;
         }
     }
-    free(c.queue);
-    free(c.list);
-    free(c.handles.keys);
-    free(c.handles.values);
+    hs_free(c.queue);
+    hs_free(c.list);
+    hs_free(c.handles.keys);
+    hs_free(c.handles.values);
     return r;
 }
 
@@ -353,10 +354,10 @@ void hs_reach_result_free(hs_reach_result *r)
 {
     if (!r)
         return;
-    free(r->state);
-    free(r->evidence);
+    hs_free(r->state);
+    hs_free(r->evidence);
     hs_arena_free(r->arena);
-    free(r);
+    hs_free(r);
 }
 
 const char *hs_reachability_name(hs_reachability r)

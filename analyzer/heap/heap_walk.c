@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "checked.h"
 #include "heap_walk_internal.h"
 #include "resource_limits.h"
@@ -20,7 +21,7 @@ static bool grow(void **arr, size_t *cap, size_t count, size_t elem)
     if (count < *cap)
         return true;
     size_t ncap = *cap ? *cap * 2 : 16;
-    void *n = realloc(*arr, ncap * elem);
+    void *n = hs_realloc(*arr, ncap * elem);
     if (!n)
         return false;
     *arr = n;
@@ -376,7 +377,7 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
         addr += size;
     }
 out:
-    free(u.gaps);
+    hs_free(u.gaps);
 }
 
 /* Reads the fields of the segment at addr; false (with an error or a missing range) when unusable. */
@@ -440,7 +441,7 @@ static bool add_segment(walk_ctx *c, uint64_t addr)
     hs_heap_segment s;
     if (!read_segment(c, addr, &s))
         return true;
-    hs_heap_segment *n = realloc(h->segments, (h->segment_count + 1) * sizeof *n);
+    hs_heap_segment *n = hs_realloc(h->segments, (h->segment_count + 1) * sizeof *n);
     if (!n) {
         c->out_of_memory = true;
         return false;
@@ -703,12 +704,12 @@ static void walk_one(walk_ctx *c, const hs_heap_ref *ref, const hs_process *p)
 
 hs_heapset *hs_heaps_walk(const hs_dump *dump, const hs_address_space *as, hs_process *process)
 {
-    hs_heapset *set = calloc(1, sizeof *set);
+    hs_heapset *set = hs_calloc(1, sizeof *set);
     if (!set)
         return NULL;
     set->process = process;
     set->arena = hs_arena_new(1ull << 30);
-    set->heaps = calloc(process->heap_count ? process->heap_count : 1, sizeof *set->heaps);
+    set->heaps = hs_calloc(process->heap_count ? process->heap_count : 1, sizeof *set->heaps);
     if (!set->arena || !set->heaps) {
         hs_heapset_free(set);
         return NULL;
@@ -732,15 +733,15 @@ void hs_heapset_free(hs_heapset *set)
         return;
     for (size_t i = 0; i < set->count; i++) {
         hs_heap *h = &set->heaps[i];
-        free(h->segments);
-        free(h->uncommitted);
-        free(h->missing);
-        free(h->blocks);
-        free(h->errors);
+        hs_free(h->segments);
+        hs_free(h->uncommitted);
+        hs_free(h->missing);
+        hs_free(h->blocks);
+        hs_free(h->errors);
     }
-    free(set->heaps);
+    hs_free(set->heaps);
     hs_arena_free(set->arena);
-    free(set);
+    hs_free(set);
 }
 
 const hs_heap *hs_heapset_find(const hs_heapset *set, uint64_t handle)

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "alloc.h"
 #include "checked.h"
 #include "heap_layout.h"
 #include "resource_limits.h"
@@ -71,7 +72,7 @@ static bool add_heap(hs_process *p, hs_heap_ref **refs, size_t *cap, uint64_t ha
         return false;
     if (p->heap_count == *cap) {
         size_t ncap = *cap ? *cap * 2 : 64;
-        hs_heap_ref *n = realloc(*refs, ncap * sizeof *n);
+        hs_heap_ref *n = hs_realloc(*refs, ncap * sizeof *n);
         if (!n)
             return false;
         *refs = n;
@@ -187,12 +188,12 @@ static void scan_for_heaps(hs_process *p, const hs_dump *d, const hs_address_spa
 
 hs_process *hs_process_build(const hs_dump *d, const hs_address_space *as)
 {
-    hs_process *p = calloc(1, sizeof *p);
+    hs_process *p = hs_calloc(1, sizeof *p);
     if (!p)
         return NULL;
     p->arena = hs_arena_new(1u << 26);
     if (!p->arena) {
-        free(p);
+        hs_free(p);
         return NULL;
     }
     p->notes.arena = p->arena;
@@ -273,7 +274,7 @@ hs_process *hs_process_build(const hs_dump *d, const hs_address_space *as)
         if (!owned)
             p->heap_count = 0;
     }
-    free(refs);
+    hs_free(refs);
     if (p->heap_count == 0)
         p->statement = "no heap is present in the dump's memory (neither the PEB's heap list nor any heap header): "
                        "heaps cannot be walked; write dumps with MiniDumpWithFullMemory or "
@@ -287,5 +288,5 @@ void hs_process_free(hs_process *p)
         return;
     hs_diag_release(&p->notes);
     hs_arena_free(p->arena);
-    free(p);
+    hs_free(p);
 }

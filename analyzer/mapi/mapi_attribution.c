@@ -1,5 +1,7 @@
 #include "mapi_attribution.h"
 
+#include "alloc.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -121,7 +123,7 @@ static int by_shape(const void *a, const void *b)
 
 static void cluster_heaps(hs_mapi_result *r, const hs_heapset *set)
 {
-    shape_item *items = malloc((set->count ? set->count : 1) * sizeof *items);
+    shape_item *items = hs_malloc((set->count ? set->count : 1) * sizeof *items);
     if (!items)
         return;
     size_t n = 0;
@@ -150,17 +152,17 @@ static void cluster_heaps(hs_mapi_result *r, const hs_heapset *set)
         }
         i = j;
     }
-    free(items);
+    hs_free(items);
 }
 
 hs_mapi_result *hs_mapi_attribute(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
                                   const hs_prop_scan *props)
 {
-    hs_mapi_result *r = calloc(1, sizeof *r);
+    hs_mapi_result *r = hs_calloc(1, sizeof *r);
     if (!r)
         return NULL;
-    r->modules = calloc(dump->module_count ? dump->module_count : 1, sizeof *r->modules);
-    r->heaps = calloc(set->count ? set->count : 1, sizeof *r->heaps);
+    r->modules = hs_calloc(dump->module_count ? dump->module_count : 1, sizeof *r->modules);
+    r->heaps = hs_calloc(set->count ? set->count : 1, sizeof *r->heaps);
     if (!r->modules || !r->heaps) {
         hs_mapi_result_free(r);
         return NULL;
@@ -211,7 +213,7 @@ void hs_mapi_result_free(hs_mapi_result *r)
 {
     if (!r)
         return;
-    free(r->modules);
-    free(r->heaps);
-    free(r);
+    hs_free(r->modules);
+    hs_free(r->heaps);
+    hs_free(r);
 }

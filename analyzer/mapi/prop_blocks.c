@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "mapi_props.h"
 
 enum {
@@ -343,7 +344,7 @@ static void record(scan_ctx *c, size_t heap_index, const hs_heap *h, const hs_bl
     hs_prop_scan *s = c->out;
     if (s->count == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 64;
-        hs_prop_block *n = realloc(s->blocks, cap * sizeof *n);
+        hs_prop_block *n = hs_realloc(s->blocks, cap * sizeof *n);
         if (!n)
             return;
         s->blocks = n;
@@ -398,12 +399,12 @@ static void scan_block(scan_ctx *c, size_t heap_index, const hs_heap *h, const h
 
 hs_prop_scan *hs_prop_scan_run(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set)
 {
-    hs_prop_scan *s = calloc(1, sizeof *s);
+    hs_prop_scan *s = hs_calloc(1, sizeof *s);
     if (!s)
         return NULL;
     s->arena = hs_arena_new(1u << 28);
-    s->per_heap_blocks = calloc(set->count ? set->count : 1, sizeof *s->per_heap_blocks);
-    s->per_heap_corrupt = calloc(set->count ? set->count : 1, sizeof *s->per_heap_corrupt);
+    s->per_heap_blocks = hs_calloc(set->count ? set->count : 1, sizeof *s->per_heap_blocks);
+    s->per_heap_corrupt = hs_calloc(set->count ? set->count : 1, sizeof *s->per_heap_corrupt);
     if (!s->arena || !s->per_heap_blocks || !s->per_heap_corrupt) {
         hs_prop_scan_free(s);
         return NULL;
@@ -426,9 +427,9 @@ void hs_prop_scan_free(hs_prop_scan *s)
 {
     if (!s)
         return;
-    free(s->blocks);
-    free(s->per_heap_blocks);
-    free(s->per_heap_corrupt);
+    hs_free(s->blocks);
+    hs_free(s->per_heap_blocks);
+    hs_free(s->per_heap_corrupt);
     hs_arena_free(s->arena);
-    free(s);
+    hs_free(s);
 }

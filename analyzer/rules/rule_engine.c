@@ -1,5 +1,7 @@
 #include "rule_engine.h"
 
+#include "alloc.h"
+
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -132,14 +134,14 @@ static bool has_rule_suffix(const char *name)
 static char **expand_paths(const char *const *paths, size_t count, size_t *out_count, hs_diag *problems)
 {
     size_t cap = 16, n = 0;
-    char **files = malloc(cap * sizeof *files);
+    char **files = hs_malloc(cap * sizeof *files);
     for (size_t i = 0; files && i < count; i++) {
         DIR *d = is_dir(paths[i]) ? opendir(paths[i]) : NULL;
         if (!d) {
             if (n == cap)
-                files = realloc(files, (cap *= 2) * sizeof *files);
+                files = hs_realloc(files, (cap *= 2) * sizeof *files);
             if (files)
-                files[n++] = strdup(paths[i]);
+                files[n++] = hs_strdup(paths[i]);
             continue;
         }
         size_t first = n;
@@ -147,11 +149,11 @@ static char **expand_paths(const char *const *paths, size_t count, size_t *out_c
             if (!has_rule_suffix(e->d_name))
                 continue;
             if (n == cap)
-                files = realloc(files, (cap *= 2) * sizeof *files);
+                files = hs_realloc(files, (cap *= 2) * sizeof *files);
             if (!files)
                 break;
             size_t len = strlen(paths[i]) + strlen(e->d_name) + 2;
-            files[n] = malloc(len);
+            files[n] = hs_malloc(len);
             if (files[n])
                 snprintf(files[n++], len, "%s/%s", paths[i], e->d_name);
         }
@@ -172,11 +174,11 @@ static char *slurp(const char *path)
     if (!f)
         return NULL;
     size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
+    char *buf = hs_malloc(cap);
     for (size_t got; buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0;) {
         n += got;
         if (n + 1 == cap && (cap < (1u << 24)))
-            buf = realloc(buf, cap *= 2);
+            buf = hs_realloc(buf, cap *= 2);
         else if (n + 1 == cap)
             break;
     }
@@ -295,7 +297,7 @@ hs_ruleset *hs_ruleset_load(const char *const *paths, size_t count, hs_diag *pro
         yara_users--;
         return NULL;
     }
-    hs_ruleset *rs = calloc(1, sizeof *rs);
+    hs_ruleset *rs = hs_calloc(1, sizeof *rs);
     YR_COMPILER *c = NULL;
     size_t nfiles = 0;
     char **files = expand_paths(paths, count, &nfiles, problems);
@@ -304,8 +306,8 @@ hs_ruleset *hs_ruleset_load(const char *const *paths, size_t count, hs_diag *pro
         if (c)
             yr_compiler_destroy(c);
         for (size_t i = 0; i < nfiles; i++)
-            free(files[i]);
-        free(files);
+            hs_free(files[i]);
+        hs_free(files);
         hs_ruleset_free(rs);
         return NULL;
     }
@@ -331,7 +333,7 @@ hs_ruleset *hs_ruleset_load(const char *const *paths, size_t count, hs_diag *pro
         yr_rules_foreach(rs->rules, rule) n++;
         rs->info = hs_arena_array(rs->arena, n ? n : 1, sizeof *rs->info);
         /* Rules come out in compilation order; attribute each to the file that defines it. */
-        char **texts = calloc(nfiles ? nfiles : 1, sizeof *texts);
+        char **texts = hs_calloc(nfiles ? nfiles : 1, sizeof *texts);
         for (size_t i = 0; i < nfiles && texts; i++)
             texts[i] = slurp(files[i]);
         yr_rules_foreach(rs->rules, rule)
@@ -352,12 +354,12 @@ hs_ruleset *hs_ruleset_load(const char *const *paths, size_t count, hs_diag *pro
             }
         }
         for (size_t i = 0; i < nfiles && texts; i++)
-            free(texts[i]);
-        free(texts);
+            hs_free(texts[i]);
+        hs_free(texts);
     }
     for (size_t i = 0; i < nfiles; i++)
-        free(files[i]);
-    free(files);
+        hs_free(files[i]);
+    hs_free(files);
     return rs;
 }
 
@@ -368,7 +370,7 @@ void hs_ruleset_free(hs_ruleset *rs)
     if (rs->rules)
         yr_rules_destroy(rs->rules);
     hs_arena_free(rs->arena);
-    free(rs);
+    hs_free(rs);
     if (--yara_users == 0)
         yr_finalize();
 }
@@ -444,7 +446,7 @@ static int on_scan_message(YR_SCAN_CONTEXT *ctx, int message, void *data, void *
             return CALLBACK_CONTINUE; /* no rule fires on unknown facts */
     if (st->count == st->cap) {
         size_t cap = st->cap ? st->cap * 2 : 8;
-        hs_finding *n = realloc(st->findings, cap * sizeof *n);
+        hs_finding *n = hs_realloc(st->findings, cap * sizeof *n);
         if (!n)
             return CALLBACK_ERROR;
         st->findings = n;
@@ -461,7 +463,7 @@ static int on_scan_message(YR_SCAN_CONTEXT *ctx, int message, void *data, void *
         {
             if (f->match_count >= 64)
                 break;
-            hs_string_match *nm = realloc(f->matches, (f->match_count + 1) * sizeof *nm);
+            hs_string_match *nm = hs_realloc(f->matches, (f->match_count + 1) * sizeof *nm);
             if (!nm)
                 break;
             f->matches = nm;
@@ -516,6 +518,6 @@ int hs_ruleset_scan(const hs_ruleset *rs, const hs_facts *facts, const hs_addres
 void hs_findings_free(hs_finding *findings, size_t count)
 {
     for (size_t i = 0; i < count; i++)
-        free(findings[i].matches);
-    free(findings);
+        hs_free(findings[i].matches);
+    hs_free(findings);
 }
