@@ -103,10 +103,18 @@ typedef struct hs_heap {
     uint64_t lfh_blocks, lfh_busy_blocks, lfh_free_blocks;
 } hs_heap;
 
+/* One address range owned by a heap (a segment, a large block, a segment heap's reservation). */
+typedef struct hs_heap_range {
+    uint64_t start, end;      /* [start, end) */
+    size_t heap;              /* index into hs_heapset.heaps */
+} hs_heap_range;
+
 typedef struct hs_heapset {
     hs_process *process;
     hs_heap *heaps;
     size_t count;
+    hs_heap_range *ranges;    /* sorted by start, for address → heap lookups in O(log n) */
+    size_t range_count;
     hs_arena *arena;          /* strings of errors and details */
 } hs_heapset;
 
@@ -117,7 +125,7 @@ void hs_heapset_free(hs_heapset *set);
 
 /* The heap with this handle, or NULL. */
 const hs_heap *hs_heapset_find(const hs_heapset *set, uint64_t handle);
-/* The heap whose segments or large blocks contain addr, or NULL. */
+/* The heap whose segments or large blocks contain addr, or NULL (binary search). */
 const hs_heap *hs_heapset_heap_containing(const hs_heapset *set, uint64_t addr);
 /* The block of heap h whose [address, address+size) contains addr, or NULL (binary search). */
 const hs_block *hs_heap_block_containing(const hs_heap *h, uint64_t addr);

@@ -702,6 +702,36 @@ static void walk_one(walk_ctx *c, const hs_heap_ref *ref, const hs_process *p)
     walk_nt_heap(c);
 }
 
+static int compare_heap_ranges(const void *a, const void *b)
+{
+    const hs_heap_range *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Builds the address → heap index: segments, large blocks and segment-heap reservations. */
+static void index_ranges(hs_heapset *set)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < set->count; i++)
+        n += set->heaps[i].segment_count + set->heaps[i].virtual_blocks + set->heaps[i].segment_heap;
+    set->ranges = hs_calloc(n ? n : 1, sizeof *set->ranges);
+    if (!set->ranges)
+        return;
+    for (size_t i = 0; i < set->count; i++) {
+        const hs_heap *h = &set->heaps[i];
+        for (size_t s = 0; s < h->segment_count; s++)
+            set->ranges[set->range_count++] = (hs_heap_range){h->segments[s].address, h->segments[s].last_valid_entry, i};
+        for (size_t b = 0; b < h->block_count; b++)
+            if (h->blocks[b].kind == HS_BLOCK_VIRTUAL)
+                set->ranges[set->range_count++] =
+                    (hs_heap_range){h->blocks[b].address, h->blocks[b].address + h->blocks[b].size, i};
+        if (h->segment_heap)
+            set->ranges[set->range_count++] = (hs_heap_range){h->handle, h->handle + h->reserved, i};
+    }
+    if (set->range_count > 1)
+        qsort(set->ranges, set->range_count, sizeof *set->ranges, compare_heap_ranges);
+}
+
 hs_heapset *hs_heaps_walk(const hs_dump *dump, const hs_address_space *as, hs_process *process)
 {
     hs_heapset *set = hs_calloc(1, sizeof *set);
@@ -724,6 +754,7 @@ hs_heapset *hs_heaps_walk(const hs_dump *dump, const hs_address_space *as, hs_pr
         if (c.out_of_memory)
             break;
     }
+    index_ranges(set);
     return set;
 }
 
@@ -740,6 +771,7 @@ void hs_heapset_free(hs_heapset *set)
         hs_free(h->errors);
     }
     hs_free(set->heaps);
+    hs_free(set->ranges);
     hs_arena_free(set->arena);
     hs_free(set);
 }
@@ -776,19 +808,19 @@ const hs_block *hs_heap_block_containing(const hs_heap *h, uint64_t addr)
 
 const hs_heap *hs_heapset_heap_containing(const hs_heapset *set, uint64_t addr)
 {
-    for (size_t i = 0; i < set->count; i++) {
-        const hs_heap *h = &set->heaps[i];
-        for (size_t s = 0; s < h->segment_count; s++)
-            if (addr >= h->segments[s].address && addr < h->segments[s].last_valid_entry)
-                return h;
-        if (h->segment_heap && addr >= h->handle && addr - h->handle < h->reserved)
-            return h;
+    size_t lo = 0, hi = set->range_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (set->ranges[mid].start <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    for (size_t i = 0; i < set->count; i++) {
-        const hs_block *b = hs_heap_block_containing(&set->heaps[i], addr);
-        if (b && b->kind == HS_BLOCK_VIRTUAL)
-            return &set->heaps[i];
-    }
+    /* Ranges of different heaps do not overlap in a sane process; a damaged one may, so look back
+     * a few entries for a range that really contains addr. */
+    for (size_t i = lo, steps = 0; i > 0 && steps < 8; i--, steps++)
+        if (addr < set->ranges[i - 1].end)
+            return &set->heaps[set->ranges[i - 1].heap];
     return NULL;
 }
 
