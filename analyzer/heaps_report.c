@@ -324,9 +324,19 @@ void hs_heaps_text(FILE *out, const hs_dump *dump, const hs_heapset *set, const 
                 fprintf(out, " (expected %s, found %s)", err->expected, err->found);
             fprintf(out, ": %s\n", err->detail ? err->detail : "");
         }
+        /* A partial dump can lack hundreds of ranges: summarise unless one heap was asked for. */
+        size_t show = opt->has_heap ? h->missing_count : 3;
+        uint64_t missing_bytes = 0;
         for (size_t m = 0; m < h->missing_count; m++)
-            fprintf(out, "  heap 0x%" PRIx64 ": 0x%" PRIx64 "..0x%" PRIx64 " (0x%" PRIx64 " bytes) is not in the dump\n",
-                    h->handle, h->missing[m].address, h->missing[m].address + h->missing[m].size, h->missing[m].size);
+            missing_bytes += h->missing[m].size;
+        if (h->missing_count)
+            fprintf(out, "  heap 0x%" PRIx64 ": %zu ranges (0x%" PRIx64 " bytes) the walk needed are not in the dump%s\n",
+                    h->handle, h->missing_count, missing_bytes, h->missing_count > show ? "; the first:" : ":");
+        for (size_t m = 0; m < h->missing_count && m < show; m++)
+            fprintf(out, "    0x%" PRIx64 "..0x%" PRIx64 " (0x%" PRIx64 " bytes)\n", h->missing[m].address,
+                    h->missing[m].address + h->missing[m].size, h->missing[m].size);
+        if (h->missing_count > show)
+            fprintf(out, "    … (--heap 0x%" PRIx64 " or --format json lists all)\n", h->handle);
         if (opt->entries)
             print_entries(out, h);
         if (opt->stat)

@@ -573,9 +573,30 @@ static void sort_blocks(hs_heap *h)
         qsort(h->blocks, h->block_count, sizeof *h->blocks, compare_blocks);
 }
 
+/* Missing ranges are recorded in walk order; report them sorted and merged. */
+static void sort_missing(hs_heap *h)
+{
+    if (h->missing_count < 2)
+        return;
+    qsort(h->missing, h->missing_count, sizeof *h->missing, compare_ranges);
+    size_t out = 0;
+    for (size_t i = 1; i < h->missing_count; i++) {
+        hs_range *last = &h->missing[out];
+        if (h->missing[i].address <= last->address + last->size) {
+            uint64_t end = h->missing[i].address + h->missing[i].size;
+            if (end > last->address + last->size)
+                last->size = end - last->address;
+        } else {
+            h->missing[++out] = h->missing[i];
+        }
+    }
+    h->missing_count = out + 1;
+}
+
 static void total_up(walk_ctx *c)
 {
     hs_heap *h = c->h;
+    sort_missing(h);
     for (size_t i = 0; i < h->segment_count; i++) {
         const hs_heap_segment *s = &h->segments[i];
         h->reserved += (uint64_t)s->pages * PAGE;

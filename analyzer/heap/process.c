@@ -1,5 +1,7 @@
 #include "process.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,6 +19,20 @@ enum {
     PEB64_PROCESS_HEAP = 0x30, PEB64_NUMBER_OF_HEAPS = 0xE8, PEB64_MAX_HEAPS = 0xEC, PEB64_PROCESS_HEAPS = 0xF0,
     TEB32_PEB = 0x30, TEB64_PEB = 0x60, TEB32_SELF = 0x18, WOW64_TEB32_DISTANCE = 0x2000,
 };
+
+/* A note about one PEB, located by its address. */
+static void peb_note(hs_process *p, const hs_peb *peb, hs_severity sev, hs_status st, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void peb_note(hs_process *p, const hs_peb *peb, hs_severity sev, hs_status st, const char *fmt, ...)
+{
+    char where[48], msg[512];
+    snprintf(where, sizeof where, "PEB%s 0x%llx", peb->wow64 ? "32" : "", (unsigned long long)peb->address);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    hs_diag_add(&p->notes, sev, st, where, -1, "%s", msg);
+}
 
 static bool has_module(const hs_dump *d, const char *name)
 {
@@ -90,23 +106,18 @@ static void read_heap_list(hs_process *p, const hs_address_space *as, unsigned p
     hs_peb *peb = &p->pebs[peb_index];
     uint32_t n = peb->number_of_heaps;
     if (n > peb->maximum_number_of_heaps)
-        hs_diag_add(&p->notes, HS_SEV_WARNING, HS_ERR_FORMAT, "PEB", -1,
-                    "at 0x%llx: NumberOfHeaps %u exceeds MaximumNumberOfHeaps %u", (unsigned long long)peb->address, n,
+        peb_note(p, peb, HS_SEV_WARNING, HS_ERR_FORMAT, "NumberOfHeaps %u exceeds MaximumNumberOfHeaps %u", n,
                     peb->maximum_number_of_heaps);
     if (n > HS_MAX_HEAPS) {
-        hs_diag_add(&p->notes, HS_SEV_WARNING, HS_ERR_LIMIT, "PEB", -1,
-                    "at 0x%llx: NumberOfHeaps %u exceeds the limit of %u; reading the first %u",
-                    (unsigned long long)peb->address, n, HS_MAX_HEAPS, HS_MAX_HEAPS);
+        peb_note(p, peb, HS_SEV_WARNING, HS_ERR_LIMIT, "NumberOfHeaps %u exceeds the limit of %u; reading the first %u", n, HS_MAX_HEAPS, HS_MAX_HEAPS);
         n = HS_MAX_HEAPS;
     }
     uint64_t bytes = (uint64_t)n * peb->ptr_size;
     peb->heap_array_present = n > 0 && hs_as_contains(as, peb->process_heaps, bytes);
     if (!peb->heap_array_present) {
         if (n > 0)
-            hs_diag_add(&p->notes, HS_SEV_NOTE, HS_ERR_NOT_PRESENT, "PEB", -1,
-                        "at 0x%llx: the ProcessHeaps array at 0x%llx (%u entries) is not in the dump; the heap list "
-                        "is reconstructed from PEB.ProcessHeap and heap signatures",
-                        (unsigned long long)peb->address, (unsigned long long)peb->process_heaps, n);
+            peb_note(p, peb, HS_SEV_NOTE, HS_ERR_NOT_PRESENT, "the ProcessHeaps array at 0x%llx (%u entries) is not in the dump; the heap list "
+                        "is reconstructed from PEB.ProcessHeap and heap signatures", (unsigned long long)peb->process_heaps, n);
         return;
     }
     for (uint32_t i = 0; i < n; i++) {
@@ -114,8 +125,7 @@ static void read_heap_list(hs_process *p, const hs_address_space *as, unsigned p
         if (hs_as_read_ptr(as, peb->process_heaps + (uint64_t)i * peb->ptr_size, peb->ptr_size, &h) != HS_OK)
             break;
         if (h == 0) {
-            hs_diag_add(&p->notes, HS_SEV_WARNING, HS_ERR_FORMAT, "PEB", -1,
-                        "at 0x%llx: ProcessHeaps[%u] is NULL", (unsigned long long)peb->address, i);
+            peb_note(p, peb, HS_SEV_WARNING, HS_ERR_FORMAT, "ProcessHeaps[%u] is NULL", i);
             continue;
         }
         if (!add_heap(p, refs, cap, h, peb_index, (int)i))
@@ -180,10 +190,8 @@ static void scan_for_heaps(hs_process *p, const hs_dump *d, const hs_address_spa
     for (size_t i = 0; i < p->heap_count; i++)
         found += p->heaps[i].peb_index == peb_index;
     if (peb->present && found < peb->number_of_heaps)
-        hs_diag_add(&p->notes, HS_SEV_NOTE, HS_ERR_NOT_PRESENT, "PEB", -1,
-                    "at 0x%llx: NumberOfHeaps is %u but only %zu heaps were found; the headers of the others are not "
-                    "in the dump",
-                    (unsigned long long)peb->address, peb->number_of_heaps, found);
+        peb_note(p, peb, HS_SEV_NOTE, HS_ERR_NOT_PRESENT, "NumberOfHeaps is %u but only %zu heaps were found; the headers of the others are not "
+                    "in the dump", peb->number_of_heaps, found);
 }
 
 hs_process *hs_process_build(const hs_dump *d, const hs_address_space *as)
