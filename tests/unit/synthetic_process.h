@@ -1,0 +1,61 @@
+/* A tiny x86 Windows 7 process built in memory for end-to-end tests of the analyses: NT heaps laid
+ * out per heap-internals.md §3.6 (encoded entries, one segment, a UCR sentinel, one free block on
+ * the free list), a PEB with its heap list, threads with stacks and contexts, modules with a
+ * writable data region, and a MemoryInfoList describing all of it. Independent of the corpus
+ * generator, so the analyses are checked against two constructions. */
+#ifndef HS_TEST_SYNTHETIC_PROCESS_H
+#define HS_TEST_SYNTHETIC_PROCESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dump_builder.h"
+
+enum { SYNTH_MAX_REGIONS = 4096, SYNTH_MAX_HEAPS = 1024, SYNTH_MAX_MODULES = 8 };
+
+typedef struct synth_region {
+    uint32_t base, size;       /* committed, present bytes */
+    uint32_t reserve;          /* allocation size (>= size) */
+    uint32_t type, protect;    /* MEM_PRIVATE/MEM_IMAGE, PAGE_* */
+    uint8_t *bytes;
+} synth_region;
+
+typedef struct synth_module {
+    const char *name;
+    uint32_t base, size;
+    uint32_t data_base, data_size; /* writable data region (MEM_IMAGE, PAGE_READWRITE) */
+    uint32_t version_ms, version_ls;
+} synth_module;
+
+typedef struct synth {
+    synth_region regions[SYNTH_MAX_REGIONS];
+    size_t region_count;
+    synth_module modules[SYNTH_MAX_MODULES];
+    size_t module_count;
+    uint32_t heaps[SYNTH_MAX_HEAPS];
+    size_t heap_count;
+    uint32_t stack_base, stack_size;
+    uint32_t thread_eax;       /* a register root */
+    bool memory_list_only;     /* write no MemoryInfoList and no module data (reachability unknown) */
+} synth;
+
+/* A process with a TEB, a PEB, one thread and its stack; the first heap added is the process heap. */
+void synth_init(synth *s);
+/* Adds a committed region and returns its bytes (zeroed). */
+uint8_t *synth_region_add(synth *s, uint32_t base, uint32_t size, uint32_t reserve, uint32_t type, uint32_t protect);
+/* Writes bytes / a u32 at a virtual address inside some region (aborts when outside every one). */
+void synth_write(synth *s, uint32_t va, const void *data, size_t n);
+void synth_put32(synth *s, uint32_t va, uint32_t v);
+/* Adds a heap at base (64 KB aligned) with busy blocks of the given total sizes (header
+ * included, multiples of 8); user data addresses are returned in user[]. flags: 0x2 (process
+ * heap) or 0x1002 (HeapCreate). */
+void synth_heap(synth *s, uint32_t base, uint32_t flags, const uint32_t *sizes, size_t n, uint32_t *user);
+/* Adds a module image whose code/vtables live at [base, base+size) and whose data region follows. */
+void synth_module_add(synth *s, const char *name, uint32_t base, uint32_t size, uint32_t version_ms,
+                      uint32_t version_ls);
+/* Writes the dump into b (db_init is called here). */
+void synth_finish(synth *s, dump_builder *b);
+void synth_free(synth *s);
+
+#endif
