@@ -6,61 +6,17 @@
 
 #include "alloc.h"
 #include "checked.h"
+#include "util/u64_map.h"
 
 /* PAGE_READWRITE, PAGE_WRITECOPY, PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_WRITECOPY (winnt.h). */
 enum { WRITABLE_PROTECT = 0x04 | 0x08 | 0x40 | 0x80, SCN_MEM_WRITE = 0x80000000u, SCAN_CHUNK = 1u << 20 };
-
-/* An open-addressing set of heap handles → heap index. */
-typedef struct handle_set {
-    uint64_t *keys;
-    uint32_t *values;
-    size_t mask;
-} handle_set;
-
-static size_t hash64(uint64_t k) { return (size_t)((k >> 12) * 0x9E3779B97F4A7C15ull >> 17); }
-
-static bool set_init(handle_set *s, const hs_heapset *heaps)
-{
-    size_t cap = 16;
-    while (cap < heaps->count * 2 + 2)
-        cap *= 2;
-    s->keys = hs_calloc(cap, sizeof *s->keys);
-    s->values = hs_calloc(cap, sizeof *s->values);
-    s->mask = cap - 1;
-    if (!s->keys || !s->values)
-        return false;
-    for (size_t i = 0; i < heaps->count; i++) {
-        uint64_t k = heaps->heaps[i].handle;
-        if (k == 0)
-            continue;
-        size_t j = hash64(k) & s->mask;
-        while (s->keys[j] && s->keys[j] != k)
-            j = (j + 1) & s->mask;
-        s->keys[j] = k;
-        s->values[j] = (uint32_t)i;
-    }
-    return true;
-}
-
-static int set_find(const handle_set *s, uint64_t k)
-{
-    if (k == 0)
-        return -1;
-    size_t j = hash64(k) & s->mask;
-    while (s->keys[j]) {
-        if (s->keys[j] == k)
-            return (int)s->values[j];
-        j = (j + 1) & s->mask;
-    }
-    return -1;
-}
 
 typedef struct reach_ctx {
     const hs_dump *dump;
     const hs_address_space *as;
     const hs_heapset *set;
     hs_reach_result *r;
-    handle_set handles;
+    hs_u64_map handles;   /* heap handle → heap index */
     unsigned ptr;
     bool wow64;
     uint64_t *list;      /* the PEB heap list in order, to recognise its copies */
@@ -151,10 +107,10 @@ static void scan_range(reach_ctx *c, uint64_t va, uint64_t len, const origin *o)
             if (c->wow64) {
                 /* A WoW64 process holds 32-bit heap handles in 4-byte slots: look at both halves. */
                 uint32_t lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
-                mark(c, set_find(&c->handles, lo), o, start + i * c->ptr);
-                mark(c, set_find(&c->handles, hi), o, start + i * c->ptr + 4);
+                mark(c, (int)hs_u64_map_find(&c->handles, lo), o, start + i * c->ptr);
+                mark(c, (int)hs_u64_map_find(&c->handles, hi), o, start + i * c->ptr + 4);
             }
-            int h = set_find(&c->handles, v);
+            int h = (int)hs_u64_map_find(&c->handles, v);
             if (h < 0)
                 continue;
             size_t copy = heap_list_copy_at(c, &w, i);
@@ -181,7 +137,7 @@ static void scan_registers(reach_ctx *c)
         }
         for (unsigned i = 0; i < th->context.reg_count; i++) {
             origin o = {ORIGIN_REGISTER, th->id, 0, th->context.reg_names[i]};
-            mark(c, set_find(&c->handles, th->context.regs[i]), &o, 0);
+            mark(c, (int)hs_u64_map_find(&c->handles, th->context.regs[i]), &o, 0);
         }
     }
 }
@@ -296,11 +252,13 @@ hs_reach_result *hs_reachability_compute(const hs_dump *dump, const hs_address_s
     reach_ctx c = {.dump = dump, .as = as, .set = set, .r = r};
     c.queue = hs_calloc(n ? n : 1, sizeof *c.queue);
     c.list = hs_calloc(n ? n : 1, sizeof *c.list);
-    if (!r->arena || !r->state || !r->evidence || !c.queue || !c.list || !set_init(&c.handles, set)) {
+    bool handles_ok = hs_u64_map_init(&c.handles, n);
+    for (size_t i = 0; handles_ok && i < n; i++)
+        handles_ok = set->heaps[i].handle == 0 || hs_u64_map_insert(&c.handles, set->heaps[i].handle, (uint32_t)i) >= 0;
+    if (!r->arena || !r->state || !r->evidence || !c.queue || !c.list || !handles_ok) {
         hs_free(c.queue);
         hs_free(c.list);
-        hs_free(c.handles.keys);
-        hs_free(c.handles.values);
+        hs_u64_map_release(&c.handles);
         hs_reach_result_free(r);
         return NULL;
     }
@@ -345,8 +303,7 @@ hs_reach_result *hs_reachability_compute(const hs_dump *dump, const hs_address_s
     }
     hs_free(c.queue);
     hs_free(c.list);
-    hs_free(c.handles.keys);
-    hs_free(c.handles.values);
+    hs_u64_map_release(&c.handles);
     return r;
 }
 

@@ -10,6 +10,7 @@
 #include "checked.h"
 #include "heap_layout.h"
 #include "resource_limits.h"
+#include "util/u64_map.h"
 
 /* PEB heap fields (heap-internals.md §2): ProcessHeap, NumberOfHeaps, MaximumNumberOfHeaps,
  * ProcessHeaps at x86 0x18/0x88/0x8C/0x90, x64 0x30/0xE8/0xEC/0xF0. TEB→PEB at x86 +0x30, x64 +0x60
@@ -72,36 +73,44 @@ static bool find_teb32(const hs_address_space *as, uint64_t teb64, uint64_t *teb
     return false;
 }
 
-static bool add_heap(hs_process *p, hs_heap_ref **refs, size_t *cap, uint64_t handle, unsigned peb, int index)
+/* The heap list being built, with a map from (handle, PEB) to position to drop duplicates. */
+typedef struct heap_list {
+    hs_heap_ref *refs;
+    size_t cap;
+    hs_u64_map seen;
+} heap_list;
+
+static bool add_heap(hs_process *p, heap_list *l, uint64_t handle, unsigned peb, int index)
 {
-    for (size_t i = 0; i < p->heap_count; i++) {
-        if (p->heaps[i].handle == handle && p->heaps[i].peb_index == peb) {
-            if (index < 0 || p->heaps[i].list_index < 0)
-                return true; /* found again by the signature scan: already listed */
-            hs_diag_add(&p->notes, HS_SEV_WARNING, HS_ERR_FORMAT, "heap list", -1,
-                        "heap 0x%llx appears twice in ProcessHeaps (entries %d and %d); walked once",
-                        (unsigned long long)handle, p->heaps[i].list_index, index);
-            return true;
-        }
+    /* Handles are 64 KB aligned: the PEB index fits in the low bits of the key. */
+    int64_t at = hs_u64_map_insert(&l->seen, handle | peb, (uint32_t)p->heap_count);
+    if (at < 0)
+        return false;
+    if ((size_t)at != p->heap_count) {
+        const hs_heap_ref *first = &l->refs[at];
+        if (index >= 0 && first->list_index >= 0)
+            peb_note(p, &p->pebs[peb], HS_SEV_WARNING, HS_ERR_FORMAT,
+                     "heap 0x%llx appears twice in ProcessHeaps (entries %d and %d); walked once",
+                     (unsigned long long)handle, first->list_index, index);
+        return true; /* already listed (or found again by the signature scan) */
     }
     if (p->heap_count >= HS_MAX_HEAPS)
         return false;
-    if (p->heap_count == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 64;
-        hs_heap_ref *n = hs_realloc(*refs, ncap * sizeof *n);
+    if (p->heap_count == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 64;
+        hs_heap_ref *n = hs_realloc(l->refs, ncap * sizeof *n);
         if (!n)
             return false;
-        *refs = n;
-        *cap = ncap;
+        l->refs = n;
+        l->cap = ncap;
     }
-    (*refs)[p->heap_count] = (hs_heap_ref){handle, peb, index};
-    p->heaps = *refs;
+    l->refs[p->heap_count] = (hs_heap_ref){handle, peb, index};
+    p->heaps = l->refs;
     p->heap_count++;
     return true;
 }
 
-static void read_heap_list(hs_process *p, const hs_address_space *as, unsigned peb_index, hs_heap_ref **refs,
-                           size_t *cap)
+static void read_heap_list(hs_process *p, const hs_address_space *as, unsigned peb_index, heap_list *l)
 {
     hs_peb *peb = &p->pebs[peb_index];
     uint32_t n = peb->number_of_heaps;
@@ -128,7 +137,7 @@ static void read_heap_list(hs_process *p, const hs_address_space *as, unsigned p
             peb_note(p, peb, HS_SEV_WARNING, HS_ERR_FORMAT, "ProcessHeaps[%u] is NULL", i);
             continue;
         }
-        if (!add_heap(p, refs, cap, h, peb_index, (int)i))
+        if (!add_heap(p, l, h, peb_index, (int)i))
             break;
     }
 }
@@ -151,7 +160,7 @@ static bool looks_like_heap(const hs_address_space *as, uint64_t base, unsigned 
 }
 
 static void scan_for_heaps(hs_process *p, const hs_dump *d, const hs_address_space *as, unsigned peb_index,
-                           hs_heap_ref **refs, size_t *cap)
+                           heap_list *l)
 {
     unsigned ptr = p->pebs[peb_index].ptr_size;
     size_t before = p->heap_count;
@@ -166,7 +175,7 @@ static void scan_for_heaps(hs_process *p, const hs_dump *d, const hs_address_spa
                 continue;
             if ((ptr == 4 && m->base > UINT32_MAX) || !looks_like_heap(as, m->base, ptr))
                 continue;
-            if (!add_heap(p, refs, cap, m->base, peb_index, -1))
+            if (!add_heap(p, l, m->base, peb_index, -1))
                 return;
         }
     } else {
@@ -178,7 +187,7 @@ static void scan_for_heaps(hs_process *p, const hs_dump *d, const hs_address_spa
             for (; a - r[i].start < r[i].size && a >= r[i].start; a += 0x10000) {
                 if ((ptr == 4 && a > UINT32_MAX) || !looks_like_heap(as, a, ptr))
                     continue;
-                if (!add_heap(p, refs, cap, a, peb_index, -1))
+                if (!add_heap(p, l, a, peb_index, -1))
                     return;
             }
         }
@@ -259,30 +268,34 @@ hs_process *hs_process_build(const hs_dump *d, const hs_address_space *as)
                     "no thread's TEB/PEB is in the dump; heaps are searched by signature");
     }
 
-    hs_heap_ref *refs = NULL;
-    size_t cap = 0;
+    heap_list list = {0};
+    if (!hs_u64_map_init(&list.seen, 64)) {
+        p->statement = "out of memory while listing heaps";
+        return p;
+    }
     for (unsigned i = 0; i < p->peb_count; i++) {
         hs_peb *peb = &p->pebs[i];
         if (peb->address)
             read_peb(as, peb);
         if (peb->present)
-            read_heap_list(p, as, i, &refs, &cap);
+            read_heap_list(p, as, i, &list);
         if (!peb->heap_array_present) {
-            if (peb->present && peb->process_heap && !add_heap(p, &refs, &cap, peb->process_heap, i, 0))
+            if (peb->present && peb->process_heap && !add_heap(p, &list, peb->process_heap, i, 0))
                 break;
-            scan_for_heaps(p, d, as, i, &refs, &cap);
+            scan_for_heaps(p, d, as, i, &list);
         }
     }
     /* The heap refs live in the arena so the process owns one allocation tree. */
     if (p->heap_count) {
         hs_heap_ref *owned = hs_arena_array(p->arena, p->heap_count, sizeof *owned);
         if (owned)
-            memcpy(owned, refs, p->heap_count * sizeof *owned);
+            memcpy(owned, list.refs, p->heap_count * sizeof *owned);
         p->heaps = owned;
         if (!owned)
             p->heap_count = 0;
     }
-    hs_free(refs);
+    hs_free(list.refs);
+    hs_u64_map_release(&list.seen);
     if (p->heap_count == 0)
         p->statement = "no heap is present in the dump's memory (neither the PEB's heap list nor any heap header): "
                        "heaps cannot be walked; write dumps with MiniDumpWithFullMemory or "

@@ -56,7 +56,7 @@ void synth_init(synth *s)
 {
     memset(s, 0, sizeof *s);
     synth_region_add(s, TEB, 0x1000, 0x1000, MEM_PRIVATE, PAGE_READWRITE);
-    synth_region_add(s, PEB, 0x1000, 0x1000, MEM_PRIVATE, PAGE_READWRITE);
+    synth_region_add(s, PEB, 0x8000, 0x8000, MEM_PRIVATE, PAGE_READWRITE); /* room for 7936 heap handles */
     s->stack_base = STACK;
     s->stack_size = 0x1000;
     synth_region_add(s, STACK, 0x1000, 0x1000, MEM_PRIVATE, PAGE_READWRITE);

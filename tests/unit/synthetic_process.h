@@ -12,7 +12,7 @@
 
 #include "dump_builder.h"
 
-enum { SYNTH_MAX_REGIONS = 4096, SYNTH_MAX_HEAPS = 1024, SYNTH_MAX_MODULES = 8 };
+enum { SYNTH_MAX_REGIONS = 8192, SYNTH_MAX_HEAPS = 8192, SYNTH_MAX_MODULES = 8 };
 
 typedef struct synth_region {
     uint32_t base, size;       /* committed, present bytes */
