@@ -3,14 +3,32 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Windows 7 SP1 layouts (heap-internals.md §1.2, §2, §3.2, §3.6; context layouts from winnt.h). */
+typedef struct synth_layout {
+    unsigned gran, hdr, header_block, sentinel;
+    unsigned seg_sig, seg_list_entry, seg_heap, seg_base, seg_pages, seg_first, seg_last, seg_ucr_pages,
+        seg_ucr_ranges, seg_ucr_list, flags, encode_mask, encoding, signature, total_free, list_index, va_blocks,
+        segment_list, free_lists, ucr_link, ucr_address, ucr_size;
+    unsigned peb_heap, peb_count, peb_max, peb_list, teb_peb, teb_self;
+} synth_layout;
+
+static const synth_layout x86 = {
+    8, 0, 0x588, 0x20, 0x08, 0x10, 0x18, 0x1C, 0x20, 0x24, 0x28, 0x2C, 0x30, 0x38, 0x40, 0x4C, 0x50, 0x64,
+    0x78, 0x80, 0xA0, 0xA8, 0xC4, 0x08, 0x10, 0x14, 0x18, 0x88, 0x8C, 0x90, 0x30, 0x18,
+};
+static const synth_layout x64 = {
+    16, 8, 0x740, 0x40, 0x10, 0x18, 0x28, 0x30, 0x38, 0x40, 0x48, 0x50, 0x54, 0x60, 0x70, 0x7C, 0x88, 0xA0,
+    0xC8, 0xD8, 0x118, 0x128, 0x158, 0x10, 0x20, 0x28, 0x30, 0xE8, 0xEC, 0xF0, 0x60, 0x30,
+};
+
 enum {
-    TEB = 0x7FFDE000, PEB = 0x7FFDF000, HEAP_LIST = PEB + 0x400, STACK = 0x0012F000,
-    MEM_COMMIT = 0x1000, MEM_RESERVE = 0x2000, MEM_PRIVATE = 0x20000, MEM_IMAGE = 0x1000000,
-    PAGE_READONLY = 2, PAGE_READWRITE = 4,
+    MEM_COMMIT = 0x1000, MEM_PRIVATE = 0x20000, MEM_IMAGE = 0x1000000, PAGE_READONLY = 2, PAGE_READWRITE = 4,
 };
 static const uint8_t key[8] = {0x5A, 0xA5, 0x3C, 0xC3, 0x11, 0x22, 0, 0};
 
-uint8_t *synth_region_add(synth *s, uint32_t base, uint32_t size, uint32_t reserve, uint32_t type, uint32_t protect)
+static const synth_layout *L(const synth *s) { return s->ptr == 8 ? &x64 : &x86; }
+
+uint8_t *synth_region_add(synth *s, uint64_t base, uint32_t size, uint32_t reserve, uint32_t type, uint32_t protect)
 {
     if (s->region_count == SYNTH_MAX_REGIONS)
         abort();
@@ -24,7 +42,7 @@ uint8_t *synth_region_add(synth *s, uint32_t base, uint32_t size, uint32_t reser
     return r->bytes;
 }
 
-void synth_write(synth *s, uint32_t va, const void *data, size_t n)
+void synth_write(synth *s, uint64_t va, const void *data, size_t n)
 {
     for (size_t i = 0; i < s->region_count; i++) {
         synth_region *r = &s->regions[i];
@@ -36,97 +54,111 @@ void synth_write(synth *s, uint32_t va, const void *data, size_t n)
     abort();
 }
 
-void synth_put32(synth *s, uint32_t va, uint32_t v)
+void synth_put32(synth *s, uint64_t va, uint32_t v)
 {
     uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
     synth_write(s, va, b, 4);
 }
 
-static void put_entry(synth *s, uint32_t va, uint32_t size, uint8_t flags, uint32_t prev, uint8_t unused)
+void synth_put_ptr(synth *s, uint64_t va, uint64_t v)
 {
-    uint16_t sg = (uint16_t)(size / 8), pg = (uint16_t)(prev / 8);
+    synth_put32(s, va, (uint32_t)v);
+    if (s->ptr == 8)
+        synth_put32(s, va + 4, (uint32_t)(v >> 32));
+}
+
+static void put_entry(synth *s, uint64_t va, uint32_t size, uint8_t flags, uint32_t prev, uint8_t unused)
+{
+    uint16_t sg = (uint16_t)(size / L(s)->gran), pg = (uint16_t)(prev / L(s)->gran);
     uint8_t b[8] = {(uint8_t)sg, (uint8_t)(sg >> 8), flags, 0, (uint8_t)pg, (uint8_t)(pg >> 8), 0, unused};
     b[3] = b[0] ^ b[1] ^ b[2];
     for (int i = 0; i < 8; i++)
         b[i] ^= key[i];
-    synth_write(s, va, b, 8);
+    synth_write(s, va + L(s)->hdr, b, 8);
 }
 
-void synth_init(synth *s)
+void synth_init(synth *s, unsigned ptr)
 {
     memset(s, 0, sizeof *s);
-    synth_region_add(s, TEB, 0x1000, 0x1000, MEM_PRIVATE, PAGE_READWRITE);
-    synth_region_add(s, PEB, 0x8000, 0x8000, MEM_PRIVATE, PAGE_READWRITE); /* room for 7936 heap handles */
-    s->stack_base = STACK;
+    s->ptr = ptr;
+    s->teb = ptr == 8 ? 0x7FFFFFDE000ull : 0x7FFDE000;
+    s->peb = ptr == 8 ? 0x7FFFFFC0000ull : 0x7FFDF000; /* its 64 KB region must not cover the TEB */
+    s->heap_list = s->peb + 0x400;
+    synth_region_add(s, s->teb, 0x1000, 0x1000, MEM_PRIVATE, PAGE_READWRITE);
+    synth_region_add(s, s->peb, 0x10000, 0x10000, MEM_PRIVATE, PAGE_READWRITE); /* room for the heap list */
+    s->stack_base = 0x0012F000;
     s->stack_size = 0x1000;
-    synth_region_add(s, STACK, 0x1000, 0x1000, MEM_PRIVATE, PAGE_READWRITE);
-    synth_put32(s, TEB + 0x18, TEB);
-    synth_put32(s, TEB + 0x30, PEB);
-    synth_put32(s, PEB + 0x8C, SYNTH_MAX_HEAPS);
-    synth_put32(s, PEB + 0x90, HEAP_LIST);
+    synth_region_add(s, s->stack_base, 0x1000, 0x1000, MEM_PRIVATE, PAGE_READWRITE);
+    synth_put_ptr(s, s->teb + L(s)->teb_self, s->teb);
+    synth_put_ptr(s, s->teb + L(s)->teb_peb, s->peb);
+    synth_put32(s, s->peb + L(s)->peb_max, SYNTH_MAX_HEAPS);
+    synth_put_ptr(s, s->peb + L(s)->peb_list, s->heap_list);
 }
 
-void synth_heap(synth *s, uint32_t base, uint32_t flags, const uint32_t *sizes, size_t n, uint32_t *user)
+void synth_heap(synth *s, uint64_t base, uint32_t flags, const uint32_t *sizes, size_t n, uint64_t *user)
 {
-    const uint32_t header = 0x588, sentinel = 0x20, reserve = 0x10000;
-    uint32_t used = header + sentinel;
+    const synth_layout *l = L(s);
+    const uint32_t reserve = 0x10000;
+    uint32_t used = l->header_block + l->sentinel + 2 * l->gran;
     for (size_t i = 0; i < n; i++)
         used += sizes[i];
-    uint32_t commit = (used + 0x20 + 0xFFF) & ~0xFFFu; /* room for at least one free block */
-    if (commit < used + 0x20)
-        commit += 0x1000;
+    uint32_t commit = (used + 0xFFF) & ~0xFFFu; /* at least one free block of two granules fits */
     synth_region_add(s, base, commit, reserve, MEM_PRIVATE, PAGE_READWRITE);
-    uint32_t first = base + header, last_valid = base + reserve;
-    put_entry(s, base, header, 0x01, 0, 1);
-    synth_put32(s, base + 0x08, 0xFFEEFFEE);
-    synth_put32(s, base + 0x10, base + 0xA8);
-    synth_put32(s, base + 0x14, base + 0xA8);
-    synth_put32(s, base + 0x18, base);
-    synth_put32(s, base + 0x1C, base);
-    synth_put32(s, base + 0x20, reserve / 0x1000);
-    synth_put32(s, base + 0x24, first);
-    synth_put32(s, base + 0x28, last_valid);
-    synth_put32(s, base + 0x2C, (reserve - commit) / 0x1000);
-    synth_put32(s, base + 0x30, 1);
-    synth_put32(s, base + 0x40, flags);
-    synth_put32(s, base + 0x4C, 0x00100000);
-    synth_write(s, base + 0x50, key, 8);
-    synth_put32(s, base + 0x64, 0xEEFFEEFF);
-    synth_put32(s, base + 0x80, (uint32_t)s->heap_count + 1);
-    synth_put32(s, base + 0xA0, base + 0xA0);
-    synth_put32(s, base + 0xA4, base + 0xA0);
-    synth_put32(s, base + 0xA8, base + 0x10);
-    synth_put32(s, base + 0xAC, base + 0x10);
-    uint32_t at = first, prev = header;
+    uint64_t first = base + l->header_block, last_valid = base + reserve;
+    put_entry(s, base, l->header_block, 0x01, 0, 1);
+    synth_put32(s, base + l->seg_sig, 0xFFEEFFEE);
+    synth_put_ptr(s, base + l->seg_list_entry, base + l->segment_list);
+    synth_put_ptr(s, base + l->seg_list_entry + s->ptr, base + l->segment_list);
+    synth_put_ptr(s, base + l->seg_heap, base);
+    synth_put_ptr(s, base + l->seg_base, base);
+    synth_put32(s, base + l->seg_pages, reserve / 0x1000);
+    synth_put_ptr(s, base + l->seg_first, first);
+    synth_put_ptr(s, base + l->seg_last, last_valid);
+    synth_put32(s, base + l->seg_ucr_pages, (reserve - commit) / 0x1000);
+    synth_put32(s, base + l->seg_ucr_ranges, 1);
+    synth_put32(s, base + l->flags, flags);
+    synth_put32(s, base + l->encode_mask, 0x00100000);
+    synth_write(s, base + l->encoding, key, 8);
+    synth_put32(s, base + l->signature, 0xEEFFEEFF);
+    synth_put32(s, base + l->list_index, (uint32_t)s->heap_count + 1);
+    synth_put_ptr(s, base + l->va_blocks, base + l->va_blocks);
+    synth_put_ptr(s, base + l->va_blocks + s->ptr, base + l->va_blocks);
+    synth_put_ptr(s, base + l->segment_list, base + l->seg_list_entry);
+    synth_put_ptr(s, base + l->segment_list + s->ptr, base + l->seg_list_entry);
+    uint64_t at = first;
+    uint32_t prev = l->header_block;
     for (size_t i = 0; i < n; i++) {
-        put_entry(s, at, sizes[i], 0x01, prev, 8);
+        put_entry(s, at, sizes[i], 0x01, prev, (uint8_t)l->gran);
         if (user)
-            user[i] = at + 8;
+            user[i] = at + l->gran;
         prev = sizes[i];
         at += sizes[i];
     }
-    uint32_t sent = base + commit - sentinel, free_size = sent - at;
+    uint64_t sent = base + commit - l->sentinel;
+    uint32_t free_size = (uint32_t)(sent - at);
     put_entry(s, at, free_size, 0x00, prev, 0);
-    synth_put32(s, at + 8, base + 0xC4);
-    synth_put32(s, at + 12, base + 0xC4);
-    synth_put32(s, base + 0xC4, at + 8);
-    synth_put32(s, base + 0xC8, at + 8);
-    synth_put32(s, base + 0x78, free_size / 8);
-    put_entry(s, sent, sentinel, 0x01, free_size, 3);
-    synth_put32(s, sent + 16, base + 0x38);
-    synth_put32(s, sent + 20, base + 0x38);
-    synth_put32(s, sent + 24, base + commit);
-    synth_put32(s, sent + 28, reserve - commit);
-    synth_put32(s, base + 0x38, sent + 16);
-    synth_put32(s, base + 0x3C, sent + 16);
+    synth_put_ptr(s, at + l->gran, base + l->free_lists);
+    synth_put_ptr(s, at + l->gran + s->ptr, base + l->free_lists);
+    synth_put_ptr(s, base + l->free_lists, at + l->gran);
+    synth_put_ptr(s, base + l->free_lists + s->ptr, at + l->gran);
+    synth_put_ptr(s, base + l->total_free, free_size / l->gran);
+    put_entry(s, sent, l->sentinel, 0x01, free_size, 3);
+    /* The UCR descriptor sits in the sentinel block's user data (one granule in). */
+    uint64_t desc = sent + l->gran;
+    synth_put_ptr(s, desc + l->ucr_link, base + l->seg_ucr_list);
+    synth_put_ptr(s, desc + l->ucr_link + s->ptr, base + l->seg_ucr_list);
+    synth_put_ptr(s, desc + l->ucr_address, base + commit);
+    synth_put_ptr(s, desc + l->ucr_size, reserve - commit);
+    synth_put_ptr(s, base + l->seg_ucr_list, desc + l->ucr_link);
+    synth_put_ptr(s, base + l->seg_ucr_list + s->ptr, desc + l->ucr_link);
 
     if (s->heap_count == 0)
-        synth_put32(s, PEB + 0x18, base);
+        synth_put_ptr(s, s->peb + l->peb_heap, base);
     s->heaps[s->heap_count++] = base;
-    synth_put32(s, PEB + 0x88, (uint32_t)s->heap_count);
+    synth_put32(s, s->peb + l->peb_count, (uint32_t)s->heap_count);
 }
 
-void synth_module_add(synth *s, const char *name, uint32_t base, uint32_t size, uint32_t version_ms,
+void synth_module_add(synth *s, const char *name, uint64_t base, uint32_t size, uint32_t version_ms,
                       uint32_t version_ls)
 {
     synth_module *m = &s->modules[s->module_count++];
@@ -141,24 +173,38 @@ void synth_module_add(synth *s, const char *name, uint32_t base, uint32_t size, 
     synth_region_add(s, m->data_base, 0x1000, 0x1000, MEM_IMAGE, PAGE_READWRITE);
 }
 
+static uint32_t build_context(synth *s, dump_builder *b)
+{
+    uint64_t sp = s->stack_base + 0x800;
+    if (s->ptr == 4) {
+        uint8_t ctx[0x2CC] = {0};
+        uint32_t flags = 0x00010007, eax = (uint32_t)s->thread_reg, esp = (uint32_t)sp;
+        memcpy(ctx, &flags, 4);
+        memcpy(ctx + 0xB0, &eax, 4);
+        memcpy(ctx + 0xC4, &esp, 4);
+        return db_blob(b, ctx, sizeof ctx);
+    }
+    static uint8_t ctx[0x4D0];
+    memset(ctx, 0, sizeof ctx);
+    uint32_t flags = 0x0010000B;
+    memcpy(ctx + 0x30, &flags, 4);
+    memcpy(ctx + 0x78, &s->thread_reg, 8);
+    memcpy(ctx + 0x98, &sp, 8);
+    return db_blob(b, ctx, sizeof ctx);
+}
+
 void synth_finish(synth *s, dump_builder *b)
 {
-    /* The heap list: a copy in "ntdll data" is what Windows keeps; here it lives after the PEB. */
+    /* The heap list: in this process it lives after the PEB (on Vista+ ntdll keeps it). */
     for (size_t i = 0; i < s->heap_count; i++)
-        synth_put32(s, HEAP_LIST + 4 * (uint32_t)i, s->heaps[i]);
+        synth_put_ptr(s, s->heap_list + s->ptr * i, s->heaps[i]);
     db_init(b);
     b->flags = s->memory_list_only ? 0x0 : 0x2;
     bytevec si = {0}, tl = {0}, ml = {0}, mods = {0}, mi = {0};
-    db_system_info(&si, 0, 6, 1, 7601, 2, 0);
+    db_system_info(&si, s->ptr == 8 ? 9 : 0, 6, 1, 7601, 2, 0);
     db_stream(b, 7, &si);
-
-    uint8_t ctx[0x2CC] = {0};
-    ctx[2] = 0x01;
-    ctx[0] = 0x07;
-    uint32_t eax = s->thread_eax, esp = s->stack_base + 0x800;
-    memcpy(ctx + 0xB0, &eax, 4);
-    memcpy(ctx + 0xC4, &esp, 4);
-    uint32_t ctx_rva = db_blob(b, ctx, sizeof ctx);
+    uint32_t ctx_rva = build_context(s, b);
+    uint32_t ctx_size = s->ptr == 8 ? 0x4D0 : 0x2CC;
 
     bv_u32(&ml, (uint32_t)s->region_count);
     uint32_t stack_rva = 0;
@@ -175,11 +221,11 @@ void synth_finish(synth *s, dump_builder *b)
     bv_u32(&tl, 1);
     bv_u32(&tl, 0x5D4);
     bv_zero(&tl, 12);
-    bv_u64(&tl, TEB);
+    bv_u64(&tl, s->teb);
     bv_u64(&tl, s->stack_base);
     bv_u32(&tl, s->stack_size);
     bv_u32(&tl, stack_rva);
-    bv_u32(&tl, sizeof ctx);
+    bv_u32(&tl, ctx_size);
     bv_u32(&tl, ctx_rva);
     db_stream(b, 3, &tl);
     db_stream(b, 5, &ml);

@@ -1,4 +1,4 @@
-/* A tiny x86 Windows 7 process built in memory for end-to-end tests of the analyses: NT heaps laid
+/* A tiny Windows 7 process (x86 or x64) built in memory for end-to-end tests of the analyses: NT heaps laid
  * out per heap-internals.md §3.6 (encoded entries, one segment, a UCR sentinel, one free block on
  * the free list), a PEB with its heap list, threads with stacks and contexts, modules with a
  * writable data region, and a MemoryInfoList describing all of it. Independent of the corpus
@@ -15,7 +15,8 @@
 enum { SYNTH_MAX_REGIONS = 8192, SYNTH_MAX_HEAPS = 8192, SYNTH_MAX_MODULES = 8 };
 
 typedef struct synth_region {
-    uint32_t base, size;       /* committed, present bytes */
+    uint64_t base;
+    uint32_t size;             /* committed, present bytes */
     uint32_t reserve;          /* allocation size (>= size) */
     uint32_t type, protect;    /* MEM_PRIVATE/MEM_IMAGE, PAGE_* */
     uint8_t *bytes;
@@ -23,8 +24,10 @@ typedef struct synth_region {
 
 typedef struct synth_module {
     const char *name;
-    uint32_t base, size;
-    uint32_t data_base, data_size; /* writable data region (MEM_IMAGE, PAGE_READWRITE) */
+    uint64_t base;
+    uint32_t size;
+    uint64_t data_base;        /* writable data region (MEM_IMAGE, PAGE_READWRITE) */
+    uint32_t data_size;
     uint32_t version_ms, version_ls;
 } synth_module;
 
@@ -33,26 +36,31 @@ typedef struct synth {
     size_t region_count;
     synth_module modules[SYNTH_MAX_MODULES];
     size_t module_count;
-    uint32_t heaps[SYNTH_MAX_HEAPS];
+    uint64_t heaps[SYNTH_MAX_HEAPS];
     size_t heap_count;
-    uint32_t stack_base, stack_size;
-    uint32_t thread_eax;       /* a register root */
+    uint64_t stack_base;
+    uint32_t stack_size;
+    uint64_t thread_reg;       /* a register root (eax / rax) */
     bool memory_list_only;     /* write no MemoryInfoList and no module data (reachability unknown) */
+    unsigned ptr;              /* 4: x86, 8: x64 */
+    uint64_t teb, peb, heap_list;
 } synth;
 
-/* A process with a TEB, a PEB, one thread and its stack; the first heap added is the process heap. */
-void synth_init(synth *s);
+/* A process with a TEB, a PEB, one thread and its stack; the first heap added is the process heap.
+ * ptr is 4 (x86) or 8 (x64). */
+void synth_init(synth *s, unsigned ptr);
 /* Adds a committed region and returns its bytes (zeroed). */
-uint8_t *synth_region_add(synth *s, uint32_t base, uint32_t size, uint32_t reserve, uint32_t type, uint32_t protect);
-/* Writes bytes / a u32 at a virtual address inside some region (aborts when outside every one). */
-void synth_write(synth *s, uint32_t va, const void *data, size_t n);
-void synth_put32(synth *s, uint32_t va, uint32_t v);
+uint8_t *synth_region_add(synth *s, uint64_t base, uint32_t size, uint32_t reserve, uint32_t type, uint32_t protect);
+/* Writes bytes / a u32 / a pointer at a virtual address inside some region (aborts outside). */
+void synth_write(synth *s, uint64_t va, const void *data, size_t n);
+void synth_put32(synth *s, uint64_t va, uint32_t v);
+void synth_put_ptr(synth *s, uint64_t va, uint64_t v);
 /* Adds a heap at base (64 KB aligned) with busy blocks of the given total sizes (header
- * included, multiples of 8); user data addresses are returned in user[]. flags: 0x2 (process
- * heap) or 0x1002 (HeapCreate). */
-void synth_heap(synth *s, uint32_t base, uint32_t flags, const uint32_t *sizes, size_t n, uint32_t *user);
+ * included, multiples of the granularity: 8 x86, 16 x64); user data addresses are returned in
+ * user[]. flags: 0x2 (process heap) or 0x1002 (HeapCreate). */
+void synth_heap(synth *s, uint64_t base, uint32_t flags, const uint32_t *sizes, size_t n, uint64_t *user);
 /* Adds a module image whose code/vtables live at [base, base+size) and whose data region follows. */
-void synth_module_add(synth *s, const char *name, uint32_t base, uint32_t size, uint32_t version_ms,
+void synth_module_add(synth *s, const char *name, uint64_t base, uint32_t size, uint32_t version_ms,
                       uint32_t version_ls);
 /* Writes the dump into b (db_init is called here). */
 void synth_finish(synth *s, dump_builder *b);

@@ -21,6 +21,7 @@ enum {
 };
 
 typedef struct scenario {
+    unsigned ptr;            /* 4: x86, 8: x64 */
     unsigned leaked;         /* orphaned MAPI session heaps */
     unsigned decoys;         /* orphaned private heaps without MAPI content */
     bool corrupt;            /* one leaked heap's property block has a freed-fill tag */
@@ -28,36 +29,45 @@ typedef struct scenario {
     bool memory_list_only;   /* no module data, no MemoryInfoList: reachability unknown */
 } scenario;
 
-/* A session heap: a MAPI object (vtable into MAPI32) and a MAPIAllocateBuffer block holding a
- * 4-entry SPropValue array with its strings and binary inside the block (mapi.md §1.1, §4.3). */
-static void session_heap(synth *s, uint32_t base, bool corrupt)
+/* Writes one SPropValue (mapi.md §1.1: tag, pad, Value at +8; SBinary {cb, lpb} with lpb at +4 on
+ * x86 and +8 on x64 within Value). */
+static void put_prop(synth *s, uint64_t at, uint32_t tag, uint64_t value, uint64_t lpb)
 {
-    const uint32_t sizes[] = {0x20, 0x80};
-    uint32_t user[2];
+    synth_put32(s, at, tag);
+    synth_put_ptr(s, at + 8, value);
+    if (lpb)
+        synth_put_ptr(s, at + 8 + s->ptr, lpb);
+}
+
+/* A session heap: a MAPI object (vtable into MAPI32) and a MAPIAllocateBuffer block holding a
+ * 4-entry SPropValue array (after a two-pointer allocator header) with its strings and binary
+ * inside the block (mapi.md §1.1, §4.3). Returns the property array's address. */
+static uint64_t session_heap(synth *s, uint64_t base, bool corrupt)
+{
+    unsigned esize = s->ptr == 8 ? 24 : 16, gran = s->ptr == 8 ? 16 : 8, mapi_hdr = 2 * s->ptr;
+    uint32_t data = mapi_hdr + 4 * esize, user_len = data + 8 + 24 + 16;
+    const uint32_t sizes[] = {2 * gran + 16, (user_len + gran + gran - 1) & ~(gran - 1)};
+    uint64_t user[2];
     synth_heap(s, base, 0x1002, sizes, 2, user);
-    synth_put32(s, user[0], VTABLE);
-    synth_put32(s, user[0] + 4, 1); /* refcount */
-    uint32_t u = user[1], a = u + 8;
-    synth_put32(s, u, 0x10000001);  /* allocator tag seen in real MAPI blocks */
-    const uint32_t str1 = u + 72, str2 = u + 80, bin = u + 104;
-    const uint32_t entries[4][4] = {
-        {0x3001001E, 0, str1, 0},                 /* PR_DISPLAY_NAME_A */
-        {0x0FFE0003, 0, 11, 0},                   /* PR_OBJECT_TYPE = MAPI_SESSION */
-        {corrupt ? 0xFEEEFEEE : 0x3D12001E, 0, str2, 0}, /* PR_PROFILE_NAME_A */
-        {0x0FFF0102, 0, 16, bin},                 /* PR_ENTRYID, SBinary {cb, lpb} */
-    };
-    for (int e = 0; e < 4; e++)
-        for (int k = 0; k < 4; k++)
-            synth_put32(s, a + 16u * (uint32_t)e + 4u * (uint32_t)k, entries[e][k]);
+    synth_put_ptr(s, user[0], VTABLE);
+    synth_put32(s, user[0] + s->ptr, 1); /* refcount */
+    uint64_t u = user[1], a = u + mapi_hdr;
+    uint64_t str1 = u + data, str2 = str1 + 8, bin = str2 + 24;
+    synth_put32(s, u, 0x10000001); /* allocator tag seen in real MAPI blocks */
+    put_prop(s, a, 0x3001001E, str1, 0);                                 /* PR_DISPLAY_NAME_A */
+    put_prop(s, a + esize, 0x0FFE0003, 11, 0);                           /* PR_OBJECT_TYPE = MAPI_SESSION */
+    put_prop(s, a + 2 * esize, corrupt ? 0xFEEEFEEE : 0x3D12001E, str2, 0); /* PR_PROFILE_NAME_A */
+    put_prop(s, a + 3 * esize, 0x0FFF0102, 16, bin);                     /* PR_ENTRYID */
     synth_write(s, str1, "Session", 8);
     synth_write(s, str2, "MS Exchange Settings", 21);
     synth_write(s, bin, "\x81\x2b\x1f\xa4\xbe\xa3\x10\x19\x9d\x6e\x00\xdd\x01\x0f\x54\x02", 16);
+    return a;
 }
 
-static void decoy_heap(synth *s, uint32_t base)
+static void decoy_heap(synth *s, uint64_t base)
 {
-    const uint32_t sizes[] = {0x40, 0x40, 0x18};
-    uint32_t user[3];
+    const uint32_t sizes[] = {0x40, 0x40, 0x20};
+    uint64_t user[3];
     synth_heap(s, base, 0x1002, sizes, 3, user);
     synth_write(s, user[0], "application data, not MAPI", 27);
     synth_put32(s, user[1], 0x12345678);
@@ -66,29 +76,30 @@ static void decoy_heap(synth *s, uint32_t base)
 static hs_scan_result *run_scenario(const scenario *sc, dump_builder *b)
 {
     static synth s;
-    synth_init(&s);
+    synth_init(&s, sc->ptr ? sc->ptr : 4);
     s.memory_list_only = sc->memory_list_only;
     synth_module_add(&s, "C:\\WINDOWS\\system32\\ntdll.dll", NTDLL, 0x1000, (5u << 16) | 1, 2600u << 16);
     if (sc->mapi) {
         synth_module_add(&s, "C:\\WINDOWS\\system32\\MAPI32.DLL", MAPI32, MAPI32_SIZE, (5u << 16) | 5, 2448u << 16);
-        synth_put32(&s, VTABLE, MAPI32 + 0x500); /* first slot: code of the same module */
+        synth_put_ptr(&s, VTABLE, MAPI32 + 0x500); /* first slot: code of the same module */
     }
     /* Process heap: one session object per live session, holding its heap handle. */
-    const uint32_t ph_sizes[] = {0x20, 0x20, 0x100};
-    uint32_t ph_user[3];
+    unsigned gran = s.ptr == 8 ? 16 : 8;
+    const uint32_t ph_sizes[] = {4 * gran, 4 * gran, 0x100};
+    uint64_t ph_user[3];
     synth_heap(&s, PROCESS_HEAP, 0x2, ph_sizes, 3, ph_user);
     for (unsigned i = 0; i < LIVE_SESSIONS; i++) {
         session_heap(&s, LIVE_HEAP + 0x10000 * i, false);
-        synth_put32(&s, ph_user[i], sc->mapi ? VTABLE : 0);
-        synth_put32(&s, ph_user[i] + 8, LIVE_HEAP + 0x10000 * i);
+        synth_put_ptr(&s, ph_user[i], sc->mapi ? VTABLE : 0);
+        synth_put_ptr(&s, ph_user[i] + 2 * s.ptr, LIVE_HEAP + 0x10000 * i);
     }
     for (unsigned i = 0; i < sc->leaked; i++)
         session_heap(&s, LEAKED_HEAP + 0x10000 * i, sc->corrupt && i == 7);
     for (unsigned i = 0; i < sc->decoys; i++)
         decoy_heap(&s, DECOY_HEAP + 0x10000 * i);
     /* ntdll's data holds the heap list copy (as RtlpProcessHeapsListBuffer does): not a reference. */
-    for (size_t i = 0; i < s.heap_count && i < 0x1000 / 4; i++)
-        synth_put32(&s, NTDLL + 0x1000 + 4 * (uint32_t)i, s.heaps[i]);
+    for (size_t i = 0; i < s.heap_count && i < 0x1000 / s.ptr; i++)
+        synth_put_ptr(&s, NTDLL + 0x1000 + s.ptr * i, s.heaps[i]);
     synth_finish(&s, b);
     synth_free(&s);
 
@@ -123,12 +134,18 @@ static bool found(const hs_scan_result *r, const char *rule)
     return false;
 }
 
-Test(kb293150, full_signature_with_exact_counts_and_evidence)
+static void full_signature(unsigned ptr, const char *hex)
 {
     dump_builder b;
-    scenario sc = {.leaked = 70, .decoys = 5, .corrupt = true, .mapi = true};
+    scenario sc = {.ptr = ptr, .leaked = 70, .decoys = 5, .corrupt = true, .mapi = true};
     hs_scan_result *r = run_scenario(&sc, &b);
+    cr_assert_eq(fact(r, HS_FACT_POINTER_SIZE), ptr);
     cr_assert_eq(fact(r, HS_FACT_HEAP_COUNT), 1 + LIVE_SESSIONS + 70 + 5);
+    for (size_t i = 0; i < r->heaps->count; i++)
+        for (size_t e = 0; e < r->heaps->heaps[i].error_count; e++)
+            cr_log_error("heap 0x%llx: %s at 0x%llx: %s", (unsigned long long)r->heaps->heaps[i].handle,
+                         r->heaps->heaps[i].errors[e].check, (unsigned long long)r->heaps->heaps[i].errors[e].address,
+                         r->heaps->heaps[i].errors[e].detail);
     cr_assert_eq(fact(r, HS_FACT_HEAP_INTEGRITY_ERRORS), 0);
     cr_assert_eq(fact(r, HS_FACT_HEAPS_WALKED), 78);
     cr_assert_eq(fact(r, HS_FACT_REACHABILITY_KNOWN), 1, "%s", r->reach->unknown_reason ? r->reach->unknown_reason : "");
@@ -144,7 +161,7 @@ Test(kb293150, full_signature_with_exact_counts_and_evidence)
     cr_assert(found(r, "KB293150_full"));
     cr_assert_not(found(r, "KB293150_early"));
     cr_assert_not(found(r, "heap_corruption"));
-    /* The corrupted block: heap #7 of the leaked ones, array after the 8-byte allocator header. */
+    /* The corrupted block: leaked heap #7, array after the allocator header, entry 2. */
     const hs_prop_block *bad = NULL;
     for (size_t i = 0; i < r->props->count; i++)
         if (r->props->blocks[i].corrupt)
@@ -155,7 +172,7 @@ Test(kb293150, full_signature_with_exact_counts_and_evidence)
     cr_assert_eq(bad->bad_index, 2);
     cr_assert_eq(bad->bad_tag, 0xFEEEFEEE);
     cr_assert_str_eq(bad->check, "tag_fill_pattern");
-    cr_assert_str_eq(bad->hex, "ee fe ee fe 00 00 00 00 00 06 07 02 00 00 00 00");
+    cr_assert_str_eq(bad->hex, hex);
     /* The heap the person is told to inspect holds the block. */
     const hs_heap *h = hs_heapset_find(r->heaps, bad->heap);
     cr_assert_not_null(h);
@@ -167,6 +184,16 @@ Test(kb293150, full_signature_with_exact_counts_and_evidence)
     cr_assert_str_eq(verdict, "KB293150 (high): 70 orphaned MAPI session heaps, 1 corrupted property blocks; MAPI32.DLL 5.5.2448.0");
     hs_scan_result_free(r);
     bv_free(&b.file);
+}
+
+Test(kb293150, full_signature_x86_with_exact_counts_and_evidence)
+{
+    full_signature(4, "ee fe ee fe 00 00 00 00 00 06 07 02 00 00 00 00");
+}
+
+Test(kb293150, full_signature_x64_with_exact_counts_and_evidence)
+{
+    full_signature(8, "ee fe ee fe 00 00 00 00 f8 07 07 02 00 00 00 00 00 00 00 00 00 00 00 00");
 }
 
 Test(kb293150, early_stage_without_corruption)
