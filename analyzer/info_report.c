@@ -143,6 +143,17 @@ json_t *hs_info_json(const hs_dump *d, const hs_address_space *as)
     json_object_set_new(o, "threads", threads);
 
     json_object_set_new(o, "exception", exception_json(d));
+    if (d->breakpad_info) {
+        json_t *bi = json_object();
+        json_object_set_new(bi, "dump_thread_id",
+                            d->breakpad_info->dump_thread_valid ? json_integer(d->breakpad_info->dump_thread_id) : json_null());
+        json_object_set_new(bi, "requesting_thread_id", d->breakpad_info->requesting_thread_valid
+                                                            ? json_integer(d->breakpad_info->requesting_thread_id)
+                                                            : json_null());
+        json_object_set_new(o, "breakpad_info", bi);
+    } else {
+        json_object_set_new(o, "breakpad_info", json_null());
+    }
 
     json_t *mem = json_object();
     json_object_set_new(mem, "ranges", hs_json_size(d->memory_count));

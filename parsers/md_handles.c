@@ -1,4 +1,4 @@
-/* HandleData (12) and the comment streams (10, 11).
+/* HandleData (12), the comment streams (10, 11) and BreakpadInfo (0x47670001).
  * MINIDUMP_HANDLE_DATA_STREAM header 16 bytes; MINIDUMP_HANDLE_DESCRIPTOR 32 bytes,
  * MINIDUMP_HANDLE_DESCRIPTOR_2 40 bytes (minidumpapiset.h). */
 #include <string.h>
@@ -59,4 +59,25 @@ hs_status md_parse_comment(md_ctx *ctx, hs_reader *sr, bool wide)
         return HS_ERR_TRUNCATED;
     d->comment_a = hs_arena_strndup(d->arena, (const char *)p, n);
     return d->comment_a ? HS_OK : HS_ERR_NOMEM;
+}
+
+hs_status md_parse_breakpad_info(md_ctx *ctx, hs_reader *sr)
+{
+    /* MDRawBreakpadInfo: validity u32 (bit 0: dump_thread_id, bit 1: requesting_thread_id),
+     * dump_thread_id u32, requesting_thread_id u32 (Breakpad minidump_format.h). */
+    uint32_t validity, dump_tid, req_tid;
+    if (hs_rd_u32(sr, &validity) != HS_OK || hs_rd_u32(sr, &dump_tid) != HS_OK || hs_rd_u32(sr, &req_tid) != HS_OK) {
+        md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, -1, "%zu bytes, fewer than the 12 of MDRawBreakpadInfo",
+                   sr->len);
+        return HS_ERR_TRUNCATED;
+    }
+    hs_md_breakpad_info *bi = hs_arena_alloc(ctx->dump->arena, sizeof *bi);
+    if (!bi)
+        return HS_ERR_NOMEM;
+    bi->dump_thread_valid = validity & 1;
+    bi->requesting_thread_valid = (validity & 2) != 0;
+    bi->dump_thread_id = dump_tid;
+    bi->requesting_thread_id = req_tid;
+    ctx->dump->breakpad_info = bi;
+    return HS_OK;
 }

@@ -59,6 +59,7 @@ hs_status md_parse_misc_info(md_ctx *ctx, hs_reader *sr);
 hs_status md_parse_exception(md_ctx *ctx, hs_reader *sr);
 hs_status md_parse_handle_data(md_ctx *ctx, hs_reader *sr);
 hs_status md_parse_comment(md_ctx *ctx, hs_reader *sr, bool wide);
+hs_status md_parse_breakpad_info(md_ctx *ctx, hs_reader *sr);
 
 /* Decodes the thread context at (rva, size) of the file with the dump's architecture. */
 void md_read_context(md_ctx *ctx, uint32_t rva, uint32_t size, hs_context *out, const char *what);

@@ -279,6 +279,7 @@ static void parse_stream(md_ctx *ctx, size_t index)
     case HS_STREAM_COMMENT_W: (void)md_parse_comment(ctx, &sr, true); break;
     case HS_STREAM_THREAD_NAMES: (void)md_parse_thread_names(ctx, &sr, s->rva); break;
     case HS_STREAM_SYSTEM_INFO: (void)md_parse_system_info(ctx, &sr); break;
+    case HS_STREAM_BREAKPAD_INFO: (void)md_parse_breakpad_info(ctx, &sr); break;
     default: break; /* recognised by name only (Breakpad, Crashpad, …) or unknown */
     }
 }
@@ -290,7 +291,7 @@ static bool is_parsed_type(uint32_t type)
     case HS_STREAM_UNLOADED_MODULE_LIST: case HS_STREAM_MEMORY_LIST: case HS_STREAM_MEMORY64_LIST:
     case HS_STREAM_MEMORY_INFO_LIST: case HS_STREAM_EXCEPTION: case HS_STREAM_MISC_INFO:
     case HS_STREAM_THREAD_INFO_LIST: case HS_STREAM_HANDLE_DATA: case HS_STREAM_COMMENT_A:
-    case HS_STREAM_COMMENT_W: case HS_STREAM_THREAD_NAMES: case HS_STREAM_SYSTEM_INFO:
+    case HS_STREAM_COMMENT_W: case HS_STREAM_THREAD_NAMES: case HS_STREAM_SYSTEM_INFO: case HS_STREAM_BREAKPAD_INFO:
         return true;
     default:
         return false;

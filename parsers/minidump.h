@@ -34,6 +34,7 @@ enum {
     HS_STREAM_MEMORY_INFO_LIST = 16,
     HS_STREAM_THREAD_INFO_LIST = 17,
     HS_STREAM_THREAD_NAMES = 24,
+    HS_STREAM_BREAKPAD_INFO = 0x47670001,
 };
 
 /* MINIDUMP_TYPE bits recorded in the header's Flags (minidumpapiset.h). */
@@ -210,6 +211,14 @@ typedef struct hs_md_handle {
 } hs_md_handle;
 
 /* One memory range as stored in the file, from MemoryList or Memory64List. */
+/* Breakpad's own stream (minidump_format.h MDRawBreakpadInfo): which thread wrote the dump and
+ * which one asked for it. Breakpad's processor leaves the writing thread out of its thread list. */
+typedef struct hs_md_breakpad_info {
+    bool dump_thread_valid, requesting_thread_valid;
+    uint32_t dump_thread_id;
+    uint32_t requesting_thread_id;
+} hs_md_breakpad_info;
+
 typedef struct hs_md_memory_range {
     uint64_t start;          /* virtual address */
     uint64_t size;           /* bytes present in the file (clipped to the file if truncated) */
@@ -248,6 +257,7 @@ typedef struct hs_dump {
     size_t handle_count;
     const char *comment_a;
     const char *comment_w;
+    hs_md_breakpad_info *breakpad_info; /* NULL without a BreakpadInfo stream */
     hs_md_memory_range *memory;      /* in stream order: MemoryList entries, then Memory64List */
     size_t memory_count;
     bool has_memory64;

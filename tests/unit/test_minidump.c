@@ -432,6 +432,19 @@ Test(shared_dumps, mozilla_windows_x86_matches_minidump_dump)
     hs_dump_free(d);
 }
 
+Test(shared_dumps, breakpad_info_names_the_writing_thread)
+{
+    /* minidump_dump: MDRawBreakpadInfo validity 0x3, dump_thread_id 0x11c0, requesting 0xbf4. */
+    hs_dump *d = open_shared("breakpad/minidump2.dmp");
+    cr_assert_not_null(d->breakpad_info);
+    cr_assert(d->breakpad_info->dump_thread_valid && d->breakpad_info->requesting_thread_valid);
+    cr_assert_eq(d->breakpad_info->dump_thread_id, 0x11c0);
+    cr_assert_eq(d->breakpad_info->requesting_thread_id, 0xbf4);
+    cr_assert_eq(d->thread_count, 2);
+    cr_assert_eq(d->threads[0].id, 0xbf4);
+    hs_dump_free(d);
+}
+
 Test(shared_dumps, invalid_dumps_are_read_where_the_bytes_allow)
 {
     hs_dump *d = open_shared("rust-minidump/invalid-range.dmp");
