@@ -29,18 +29,13 @@ if [ -z "$bin" ]; then
 fi
 [ -x "$bin" ] || { echo "scan_vs_read.sh: no heapsleuth binary (build first, or pass -b)" >&2; exit 2; }
 
-# Median wall time in microseconds of running "$@" $runs times (after one warm-up).
-median_us() {
-  "$@" >/dev/null 2>&1 || true
-  local times=() i t0 t1
-  for ((i = 0; i < runs; i++)); do
-    t0=$(date +%s%N)
-    "$@" >/dev/null 2>&1 || true
-    t1=$(date +%s%N)
-    times+=($(((t1 - t0) / 1000)))
-  done
-  printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
-}
+# Median wall time in microseconds of "$@" over $runs runs after a warm-up, measured by
+# bench/timeit (posix_spawn, no shell in the loop); built here on first use.
+timeit="$here/build/bench-timeit"
+if [ ! -x "$timeit" ] || [ "$here/bench/timeit.c" -nt "$timeit" ]; then
+  mkdir -p "$here/build" && cc -O2 -o "$timeit" "$here/bench/timeit.c"
+fi
+median_us() { "$timeit" "$runs" "$@" | awk '{print $1}'; }
 
 printf '%-40s %12s %12s %12s %8s %8s\n' "dump" "size" "read (us)" "scan (us)" "scan/rd" "heaps/rd"
 for dump in "$@"; do

@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <yara.h>
 
+#include "yara_api.h"
+
 #ifndef HS_SOURCE_RULES_DIR
 #define HS_SOURCE_RULES_DIR "rules"
 #endif
@@ -23,6 +25,8 @@ struct hs_ruleset {
 };
 
 static int yara_users;
+/* The loaded YARA functions; set by the first hs_ruleset_load. */
+static const hs_yara_api *Y;
 
 int hs_severity_parse(const char *name)
 {
@@ -96,7 +100,7 @@ static int define_externals(YR_COMPILER *c)
 {
     const hs_fact_def *defs = hs_fact_defs();
     for (int i = 0; i < HS_FACT_COUNT; i++)
-        if (yr_compiler_define_integer_variable(c, defs[i].name, -1) != ERROR_SUCCESS)
+        if (Y->compiler_define_integer_variable(c, defs[i].name, -1) != ERROR_SUCCESS)
             return -1;
     return 0;
 }
@@ -106,19 +110,19 @@ static int define_externals(YR_COMPILER *c)
 static bool file_compiles(const char *path, hs_diag *problems)
 {
     YR_COMPILER *c;
-    if (yr_compiler_create(&c) != ERROR_SUCCESS)
+    if (Y->compiler_create(&c) != ERROR_SUCCESS)
         return false;
     compile_report rep = {problems, path, 0};
-    yr_compiler_set_callback(c, on_compile_message, &rep);
+    Y->compiler_set_callback(c, on_compile_message, &rep);
     FILE *f = fopen(path, "r");
     if (!f) {
         hs_diag_add(problems, HS_SEV_WARNING, HS_ERR_IO, "rules", -1, "%s: cannot open", path);
-        yr_compiler_destroy(c);
+        Y->compiler_destroy(c);
         return false;
     }
-    bool ok = define_externals(c) == 0 && yr_compiler_add_file(c, f, NULL, path) == 0;
+    bool ok = define_externals(c) == 0 && Y->compiler_add_file(c, f, NULL, path) == 0;
     fclose(f);
-    yr_compiler_destroy(c);
+    Y->compiler_destroy(c);
     return ok && rep.errors == 0;
 }
 
@@ -293,7 +297,12 @@ static void read_meta(hs_ruleset *rs, const YR_RULE *rule, hs_rule_info *info, h
 
 hs_ruleset *hs_ruleset_load(const char *const *paths, size_t count, hs_diag *problems)
 {
-    if (yara_users++ == 0 && yr_initialize() != ERROR_SUCCESS) {
+    char why[512];
+    if (!Y && !(Y = hs_yara_api_get(why, sizeof why))) {
+        hs_diag_add(problems, HS_SEV_WARNING, HS_ERR_UNSUPPORTED, "rules", -1, "%s", why);
+        return NULL;
+    }
+    if (yara_users++ == 0 && Y->initialize() != ERROR_SUCCESS) {
         yara_users--;
         return NULL;
     }
@@ -301,10 +310,10 @@ hs_ruleset *hs_ruleset_load(const char *const *paths, size_t count, hs_diag *pro
     YR_COMPILER *c = NULL;
     size_t nfiles = 0;
     char **files = expand_paths(paths, count, &nfiles, problems);
-    if (!rs || !files || !(rs->arena = hs_arena_new(1u << 24)) || yr_compiler_create(&c) != ERROR_SUCCESS ||
+    if (!rs || !files || !(rs->arena = hs_arena_new(1u << 24)) || Y->compiler_create(&c) != ERROR_SUCCESS ||
         define_externals(c) != 0) {
         if (c)
-            yr_compiler_destroy(c);
+            Y->compiler_destroy(c);
         for (size_t i = 0; i < nfiles; i++)
             hs_free(files[i]);
         hs_free(files);
@@ -312,20 +321,20 @@ hs_ruleset *hs_ruleset_load(const char *const *paths, size_t count, hs_diag *pro
         return NULL;
     }
     compile_report rep = {problems, NULL, 0};
-    yr_compiler_set_callback(c, on_compile_message, &rep);
+    Y->compiler_set_callback(c, on_compile_message, &rep);
     for (size_t i = 0; i < nfiles; i++) {
         if (!file_compiles(files[i], problems))
             continue;
         FILE *f = fopen(files[i], "r");
         rep.file = files[i];
         if (f) {
-            yr_compiler_add_file(c, f, NULL, files[i]);
+            Y->compiler_add_file(c, f, NULL, files[i]);
             fclose(f);
         }
     }
-    if (yr_compiler_get_rules(c, &rs->rules) != ERROR_SUCCESS)
+    if (Y->compiler_get_rules(c, &rs->rules) != ERROR_SUCCESS)
         rs->rules = NULL;
-    yr_compiler_destroy(c);
+    Y->compiler_destroy(c);
 
     if (rs->rules) {
         size_t n = 0;
@@ -368,11 +377,11 @@ void hs_ruleset_free(hs_ruleset *rs)
     if (!rs)
         return;
     if (rs->rules)
-        yr_rules_destroy(rs->rules);
+        Y->rules_destroy(rs->rules);
     hs_arena_free(rs->arena);
     hs_free(rs);
     if (--yara_users == 0)
-        yr_finalize();
+        Y->finalize();
 }
 
 const hs_rule_info *hs_ruleset_rules(const hs_ruleset *rs, size_t *count)
@@ -481,15 +490,15 @@ int hs_ruleset_scan(const hs_ruleset *rs, const hs_facts *facts, const hs_addres
     if (!rs->rules)
         return 0;
     YR_SCANNER *scanner;
-    if (yr_scanner_create(rs->rules, &scanner) != ERROR_SUCCESS) {
+    if (Y->scanner_create(rs->rules, &scanner) != ERROR_SUCCESS) {
         hs_diag_add(problems, HS_SEV_WARNING, HS_ERR_NOMEM, "rules", -1, "YARA could not create a scanner");
         return -1;
     }
     const hs_fact_def *defs = hs_fact_defs();
     for (int i = 0; i < HS_FACT_COUNT; i++)
-        yr_scanner_define_integer_variable(scanner, defs[i].name, facts->v[i].known ? facts->v[i].value : -1);
+        Y->scanner_define_integer_variable(scanner, defs[i].name, facts->v[i].known ? facts->v[i].value : -1);
     scan_state st = {.rs = rs, .facts = facts};
-    yr_scanner_set_callback(scanner, on_scan_message, &st);
+    Y->scanner_set_callback(scanner, on_scan_message, &st);
     int rc;
     bool strings = false;
     for (size_t i = 0; i < rs->count; i++)
@@ -498,13 +507,13 @@ int hs_ruleset_scan(const hs_ruleset *rs, const hs_facts *facts, const hs_addres
         block_iter it = {.as = as};
         it.ranges = hs_as_ranges(as, &it.count);
         YR_MEMORY_BLOCK_ITERATOR iter = {.context = &it, .first = first_block, .next = next_block};
-        rc = yr_scanner_scan_mem_blocks(scanner, &iter);
+        rc = Y->scanner_scan_mem_blocks(scanner, &iter);
     } else {
         /* No rule reads memory: evaluate the conditions over nothing instead of every byte. */
         static const uint8_t none[1];
-        rc = yr_scanner_scan_mem(scanner, none, 0);
+        rc = Y->scanner_scan_mem(scanner, none, 0);
     }
-    yr_scanner_destroy(scanner);
+    Y->scanner_destroy(scanner);
     if (rc != ERROR_SUCCESS) {
         hs_diag_add(problems, HS_SEV_WARNING, HS_ERR_FORMAT, "rules", -1, "YARA scan failed with error %d", rc);
         hs_findings_free(st.findings, st.count);
