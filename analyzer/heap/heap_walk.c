@@ -273,23 +273,40 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
     uint64_t end = seg->last_valid_entry;
     uint64_t addr = seg->first_entry;
     int64_t expected_prev = -1; /* unknown */
-    /* Vista+: the walk starts at the segment's own header block, so FirstEntry's PreviousSize is
-     * checked too (§3.7 step 2). XP: the header region before FirstEntry is listed as internal. */
-    if (seg->first_entry > seg->address) {
-        hs_entry e;
-        hs_block b = {.address = seg->address, .segment = seg_index};
-        if (l->gen == HS_HEAP_GEN_NT6 && walk_read_entry(c, seg->address, &e) == HS_OK && e.checksum_ok &&
-            (uint64_t)e.size * g == seg->first_entry - seg->address) {
-            classify(c, &e, (uint64_t)e.size * g, &b);
+    /* The header entries before FirstEntry are walked too, so FirstEntry's PreviousSize is checked
+     * (§3.7 step 2): on Vista+ the heap/segment header block; on XP the first segment also starts
+     * at the heap itself (the _HEAP entry, then the _HEAP_SEGMENT entry). When they do not chain
+     * exactly to FirstEntry, the region is listed as one internal block. */
+    uint64_t start = seg->base < seg->address && seg->base == h->handle ? seg->base : seg->address;
+    if (seg->first_entry > start) {
+        size_t pushed = 0;
+        uint64_t at = start;
+        int64_t prev = -1;
+        while (at < seg->first_entry) {
+            hs_entry e;
+            uint64_t size;
+            if (walk_read_entry(c, at, &e) != HS_OK || !e.checksum_ok || e.size == 0 ||
+                (size = (uint64_t)e.size * g) > seg->first_entry - at)
+                break;
+            hs_block b = {.address = at, .segment = seg_index};
+            classify(c, &e, size, &b);
             b.state = HS_BLOCK_INTERNAL;
-            expected_prev = e.size;
-        } else {
-            b.size = seg->first_entry - seg->address;
-            b.state = HS_BLOCK_INTERNAL;
-            b.requested = HS_REQUESTED_UNKNOWN;
+            if (!walk_push_block(c, &b))
+                goto out;
+            pushed++;
+            prev = e.size;
+            at += size;
         }
-        if (!walk_push_block(c, &b))
-            goto out;
+        if (at == seg->first_entry) {
+            expected_prev = prev;
+        } else {
+            h->block_count -= pushed; /* they did not chain: one internal block instead */
+            *c->blocks_budget += pushed;
+            hs_block b = {.address = start, .size = seg->first_entry - start, .state = HS_BLOCK_INTERNAL,
+                          .requested = HS_REQUESTED_UNKNOWN, .segment = seg_index};
+            if (!walk_push_block(c, &b))
+                goto out;
+        }
     }
 
     size_t gi = 0, entries = 0;

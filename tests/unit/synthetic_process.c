@@ -95,8 +95,81 @@ void synth_init(synth *s, unsigned ptr)
     synth_put_ptr(s, s->peb + L(s)->peb_list, s->heap_list);
 }
 
+/* An XP/2003 x86 heap (heap-internals.md §3.5): the _HEAP entry at the base spans the heap
+ * structure and its lock up to the _HEAP_SEGMENT at +0x640, whose own entry leads to FirstEntry at
+ * +0x680 (as !heap shows on XP); unencoded entries {Size, PreviousSize, SmallTagIndex, Flags,
+ * UnusedBytes, SegmentIndex}; FreeLists[128] with self-linked empty heads; one uncommitted-range
+ * record. */
+static void put_entry_xp(synth *s, uint64_t va, uint32_t size, uint8_t flags, uint32_t prev, uint8_t unused)
+{
+    uint16_t sg = (uint16_t)(size / 8), pg = (uint16_t)(prev / 8);
+    uint8_t b[8] = {(uint8_t)sg, (uint8_t)(sg >> 8), (uint8_t)pg, (uint8_t)(pg >> 8), 0, flags, unused, 0};
+    synth_write(s, va, b, 8);
+}
+
+static void synth_heap_xp(synth *s, uint64_t base, uint32_t flags, const uint32_t *sizes, size_t n, uint64_t *user)
+{
+    const uint32_t reserve = 0x10000, seg = 0x640, first_off = 0x680, ucr = 0x5F0;
+    uint32_t used = first_off + 16;
+    for (size_t i = 0; i < n; i++)
+        used += sizes[i];
+    uint32_t commit = (used + 0xFFF) & ~0xFFFu;
+    synth_region_add(s, base, commit, reserve, MEM_PRIVATE, PAGE_READWRITE);
+    put_entry_xp(s, base, seg, 0x01, 0, 0);
+    synth_put32(s, base + 0x08, 0xEEFFEEFF);            /* _HEAP.Signature */
+    synth_put32(s, base + 0x0C, flags);
+    for (unsigned i = 0; i < 128; i++) {                 /* empty FreeLists point to themselves */
+        synth_put32(s, base + 0x178 + 8 * i, (uint32_t)base + 0x178 + 8 * i);
+        synth_put32(s, base + 0x17C + 8 * i, (uint32_t)base + 0x178 + 8 * i);
+    }
+    synth_put32(s, base + 0x50, (uint32_t)base + 0x50); /* VirtualAllocdBlocks: empty */
+    synth_put32(s, base + 0x54, (uint32_t)base + 0x50);
+    synth_put32(s, base + 0x58, (uint32_t)base + seg);  /* Segments[0] */
+    synth_put32(s, base + 0x30, (uint32_t)s->heap_count + 1);
+    put_entry_xp(s, base + seg, first_off - seg, 0x01, seg, 0);
+    synth_put32(s, base + seg + 0x08, 0xFFEEFFEE);       /* _HEAP_SEGMENT.Signature */
+    synth_put32(s, base + seg + 0x10, (uint32_t)base);   /* Heap */
+    synth_put32(s, base + seg + 0x18, (uint32_t)base);   /* BaseAddress */
+    synth_put32(s, base + seg + 0x1C, reserve / 0x1000); /* NumberOfPages */
+    synth_put32(s, base + seg + 0x20, (uint32_t)base + first_off);
+    synth_put32(s, base + seg + 0x24, (uint32_t)base + reserve);
+    synth_put32(s, base + seg + 0x28, (reserve - commit) / 0x1000);
+    synth_put32(s, base + seg + 0x2C, 1);
+    synth_put32(s, base + seg + 0x30, (uint32_t)base + ucr); /* UnCommittedRanges */
+    synth_put32(s, base + ucr + 0, 0);                   /* Next */
+    synth_put32(s, base + ucr + 4, (uint32_t)base + commit);
+    synth_put32(s, base + ucr + 8, reserve - commit);
+    uint64_t at = base + first_off;
+    uint32_t prev = first_off - seg;
+    for (size_t i = 0; i < n; i++) {
+        put_entry_xp(s, at, sizes[i], 0x01, prev, 8);
+        if (user)
+            user[i] = at + 8;
+        prev = sizes[i];
+        at += sizes[i];
+    }
+    uint32_t free_size = (uint32_t)(base + commit - at);
+    put_entry_xp(s, at, free_size, 0x10 /* LAST_ENTRY */, prev, 0);
+    /* A free block of >= 128 granules lives on FreeLists[0]; smaller on FreeLists[size]. */
+    unsigned bucket = free_size / 8 < 128 ? free_size / 8 : 0;
+    uint64_t head = base + 0x178 + 8 * bucket;
+    synth_put32(s, at + 8, (uint32_t)head);
+    synth_put32(s, at + 12, (uint32_t)head);
+    synth_put32(s, head, (uint32_t)at + 8);
+    synth_put32(s, head + 4, (uint32_t)at + 8);
+    synth_put32(s, base + 0x28, free_size / 8);          /* TotalFreeSize */
+    if (s->heap_count == 0)
+        synth_put_ptr(s, s->peb + 0x18, base);
+    s->heaps[s->heap_count++] = base;
+    synth_put32(s, s->peb + 0x88, (uint32_t)s->heap_count);
+}
+
 void synth_heap(synth *s, uint64_t base, uint32_t flags, const uint32_t *sizes, size_t n, uint64_t *user)
 {
+    if (s->xp) {
+        synth_heap_xp(s, base, flags, sizes, n, user);
+        return;
+    }
     const synth_layout *l = L(s);
     const uint32_t reserve = 0x10000;
     uint32_t used = l->header_block + l->sentinel + 2 * l->gran;
@@ -158,6 +231,12 @@ void synth_heap(synth *s, uint64_t base, uint32_t flags, const uint32_t *sizes, 
     synth_put32(s, s->peb + l->peb_count, (uint32_t)s->heap_count);
 }
 
+void synth_init_xp(synth *s)
+{
+    synth_init(s, 4);
+    s->xp = true;
+}
+
 void synth_module_add(synth *s, const char *name, uint64_t base, uint32_t size, uint32_t version_ms,
                       uint32_t version_ls)
 {
@@ -201,7 +280,11 @@ void synth_finish(synth *s, dump_builder *b)
     db_init(b);
     b->flags = s->memory_list_only ? 0x0 : 0x2;
     bytevec si = {0}, tl = {0}, ml = {0}, mods = {0}, mi = {0};
-    db_system_info(&si, s->ptr == 8 ? 9 : 0, 6, 1, 7601, 2, 0);
+    uint32_t csd = s->xp ? db_string(b, "Service Pack 3") : 0;
+    if (s->xp)
+        db_system_info(&si, 0, 5, 1, 2600, 2, csd);
+    else
+        db_system_info(&si, s->ptr == 8 ? 9 : 0, 6, 1, 7601, 2, 0);
     db_stream(b, 7, &si);
     uint32_t ctx_rva = build_context(s, b);
     uint32_t ctx_size = s->ptr == 8 ? 0x4D0 : 0x2CC;

@@ -43,12 +43,15 @@ typedef struct synth {
     uint64_t thread_reg;       /* a register root (eax / rax) */
     bool memory_list_only;     /* write no MemoryInfoList and no module data (reachability unknown) */
     unsigned ptr;              /* 4: x86, 8: x64 */
+    bool xp;                   /* Windows XP SP3 x86: NT5 heaps (Segments[], FreeLists[128], no encoding) */
     uint64_t teb, peb, heap_list;
 } synth;
 
 /* A process with a TEB, a PEB, one thread and its stack; the first heap added is the process heap.
  * ptr is 4 (x86) or 8 (x64). */
 void synth_init(synth *s, unsigned ptr);
+/* The same for Windows XP SP3 x86 (heap-internals.md §3.5). */
+void synth_init_xp(synth *s);
 /* Adds a committed region and returns its bytes (zeroed). */
 uint8_t *synth_region_add(synth *s, uint64_t base, uint32_t size, uint32_t reserve, uint32_t type, uint32_t protect);
 /* Writes bytes / a u32 / a pointer at a virtual address inside some region (aborts outside). */

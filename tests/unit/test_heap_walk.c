@@ -285,3 +285,91 @@ Test(heap_walk, uncommitted_accounting)
     cr_assert_str_eq(e->found, "14 pages in 1");
     release(&w);
 }
+
+/* ---- Windows XP heaps (synthetic_process.c, NT5 layout) ---- */
+
+#include "synthetic_process.h"
+
+static hs_heapset *walk_xp(synth *s, dump_builder *b, hs_dump **d, hs_address_space **as, hs_process **p)
+{
+    synth_finish(s, b);
+    synth_free(s);
+    *d = hs_dump_open_memory(b->file.data, b->file.len, "xp.dmp", NULL);
+    *as = hs_as_build(*d);
+    *p = hs_process_build(*d, *as);
+    return hs_heaps_walk(*d, *as, *p);
+}
+
+Test(heap_walk_xp, clean_xp_heap_with_exact_counts)
+{
+    static synth s;
+    synth_init_xp(&s);
+    const uint32_t sizes[] = {0x20, 0x48, 0x100};
+    synth_heap(&s, 0x00140000, 0x2, sizes, 3, NULL);
+    dump_builder b;
+    hs_dump *d;
+    hs_address_space *as;
+    hs_process *p;
+    hs_heapset *set = walk_xp(&s, &b, &d, &as, &p);
+    cr_assert_eq(set->count, 1);
+    const hs_heap *h = &set->heaps[0];
+    cr_assert_str_eq(h->layout->name, "nt5-x86");
+    cr_assert_not(h->encoded);
+    for (size_t i = 0; i < h->error_count; i++)
+        cr_log_error("%s at 0x%llx: %s", h->errors[i].check, (unsigned long long)h->errors[i].address, h->errors[i].detail);
+    cr_assert_eq(h->error_count, 0);
+    cr_assert(h->walk_complete);
+    cr_assert_eq(h->segment_count, 1);
+    cr_assert_eq(h->segments[0].address, 0x00140640);
+    cr_assert_eq(h->busy_blocks, 3);
+    cr_assert_eq(h->busy_bytes, 0x20 + 0x48 + 0x100);
+    cr_assert_eq(h->free_blocks, 1);
+    cr_assert_eq(h->free_bytes, 0x1000 - 0x680 - 0x168);
+    cr_assert_eq(h->internal_blocks, 2, "the _HEAP entry and the _HEAP_SEGMENT entry");
+    cr_assert_eq(h->uncommitted_count, 1);
+    cr_assert_eq(h->reserved, 0x10000);
+    cr_assert_eq(h->committed, 0x1000);
+    hs_heapset_free(set);
+    hs_process_free(p);
+    hs_as_free(as);
+    hs_dump_free(d);
+    bv_free(&b.file);
+}
+
+Test(heap_walk_xp, wrong_segment_index_and_free_list_bucket)
+{
+    static synth s;
+    synth_init_xp(&s);
+    const uint32_t sizes[] = {0x20, 0x48};
+    uint64_t user[2];
+    synth_heap(&s, 0x00140000, 0x2, sizes, 2, user);
+    /* Entry B (user[1] - 8) claims segment 3 (SegmentIndex is byte 7 on XP). */
+    uint8_t three = 3;
+    synth_write(&s, user[1] - 8 + 7, &three, 1);
+    /* The free block (after B) is moved from FreeLists[0] to FreeLists[5]. */
+    uint32_t free_entry = (uint32_t)(user[1] - 8 + 0x48);
+    synth_put32(&s, 0x00140000 + 0x178, 0x00140000 + 0x178);
+    synth_put32(&s, 0x00140000 + 0x17C, 0x00140000 + 0x178);
+    synth_put32(&s, 0x00140000 + 0x178 + 8 * 5, free_entry + 8);
+    synth_put32(&s, 0x00140000 + 0x17C + 8 * 5, free_entry + 8);
+    synth_put32(&s, free_entry + 8, 0x00140000 + 0x178 + 8 * 5);
+    synth_put32(&s, free_entry + 12, 0x00140000 + 0x178 + 8 * 5);
+    dump_builder b;
+    hs_dump *d;
+    hs_address_space *as;
+    hs_process *p;
+    hs_heapset *set = walk_xp(&s, &b, &d, &as, &p);
+    const hs_heap *h = &set->heaps[0];
+    const hs_integrity_error *e = error_with(h, "segment_index", user[1] - 8);
+    cr_assert_not_null(e);
+    cr_assert_str_eq(e->expected, "0");
+    cr_assert_str_eq(e->found, "3");
+    e = error_with(h, "free_list_order", free_entry);
+    cr_assert_not_null(e, "a free block of %u granules on FreeLists[5]", (0x1000 - 0x680 - 0x68) / 8);
+    cr_assert_str_eq(e->expected, "5");
+    hs_heapset_free(set);
+    hs_process_free(p);
+    hs_as_free(as);
+    hs_dump_free(d);
+    bv_free(&b.file);
+}

@@ -22,6 +22,7 @@ enum {
 
 typedef struct scenario {
     unsigned ptr;            /* 4: x86, 8: x64 */
+    bool xp;                 /* Windows XP SP3 x86 heaps */
     unsigned leaked;         /* orphaned MAPI session heaps */
     unsigned decoys;         /* orphaned private heaps without MAPI content */
     bool corrupt;            /* one leaked heap's property block has a freed-fill tag */
@@ -76,7 +77,10 @@ static void decoy_heap(synth *s, uint64_t base)
 static hs_scan_result *run_scenario(const scenario *sc, dump_builder *b)
 {
     static synth s;
-    synth_init(&s, sc->ptr ? sc->ptr : 4);
+    if (sc->xp)
+        synth_init_xp(&s);
+    else
+        synth_init(&s, sc->ptr ? sc->ptr : 4);
     s.memory_list_only = sc->memory_list_only;
     synth_module_add(&s, "C:\\WINDOWS\\system32\\ntdll.dll", NTDLL, 0x1000, (5u << 16) | 1, 2600u << 16);
     if (sc->mapi) {
@@ -134,12 +138,13 @@ static bool found(const hs_scan_result *r, const char *rule)
     return false;
 }
 
-static void full_signature(unsigned ptr, const char *hex)
+static void full_signature(unsigned ptr, bool xp, const char *hex)
 {
     dump_builder b;
-    scenario sc = {.ptr = ptr, .leaked = 70, .decoys = 5, .corrupt = true, .mapi = true};
+    scenario sc = {.ptr = ptr, .xp = xp, .leaked = 70, .decoys = 5, .corrupt = true, .mapi = true};
     hs_scan_result *r = run_scenario(&sc, &b);
     cr_assert_eq(fact(r, HS_FACT_POINTER_SIZE), ptr);
+    cr_assert_str_eq(r->heaps->heaps[0].layout->name, xp ? "nt5-x86" : ptr == 8 ? "nt6.1-x64" : "nt6.1-x86");
     cr_assert_eq(fact(r, HS_FACT_HEAP_COUNT), 1 + LIVE_SESSIONS + 70 + 5);
     for (size_t i = 0; i < r->heaps->count; i++)
         for (size_t e = 0; e < r->heaps->heaps[i].error_count; e++)
@@ -188,12 +193,18 @@ static void full_signature(unsigned ptr, const char *hex)
 
 Test(kb293150, full_signature_x86_with_exact_counts_and_evidence)
 {
-    full_signature(4, "ee fe ee fe 00 00 00 00 00 06 07 02 00 00 00 00");
+    full_signature(4, false, "ee fe ee fe 00 00 00 00 00 06 07 02 00 00 00 00");
+}
+
+Test(kb293150, full_signature_xp_with_exact_counts_and_evidence)
+{
+    /* XP: FirstEntry at +0x680, so the property block sits 0xF8 later than on Windows 7. */
+    full_signature(4, true, "ee fe ee fe 00 00 00 00 f8 06 07 02 00 00 00 00");
 }
 
 Test(kb293150, full_signature_x64_with_exact_counts_and_evidence)
 {
-    full_signature(8, "ee fe ee fe 00 00 00 00 f8 07 07 02 00 00 00 00 00 00 00 00 00 00 00 00");
+    full_signature(8, false, "ee fe ee fe 00 00 00 00 f8 07 07 02 00 00 00 00 00 00 00 00 00 00 00 00");
 }
 
 Test(kb293150, early_stage_without_corruption)
