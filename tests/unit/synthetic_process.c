@@ -231,6 +231,29 @@ void synth_heap(synth *s, uint64_t base, uint32_t flags, const uint32_t *sizes, 
     synth_put32(s, s->peb + l->peb_count, (uint32_t)s->heap_count);
 }
 
+uint64_t synth_virtual_block(synth *s, uint64_t base, uint64_t va, uint32_t commit, uint32_t requested)
+{
+    const synth_layout *l = L(s);
+    /* _HEAP_VIRTUAL_ALLOC_ENTRY: Entry LIST_ENTRY @0, CommitSize @0x10/0x20, ReserveSize
+     * @0x14/0x28, BusyBlock @0x18/0x30; BusyBlock.Size holds the unused byte count (§3.4). */
+    unsigned commit_off = s->ptr == 8 ? 0x20 : 0x10, busy_off = s->ptr == 8 ? 0x30 : 0x18;
+    synth_region_add(s, va, commit, commit, MEM_PRIVATE, PAGE_READWRITE);
+    uint64_t head = base + l->va_blocks;
+    synth_put_ptr(s, va, head);
+    synth_put_ptr(s, va + s->ptr, head);
+    synth_put_ptr(s, head, va);
+    synth_put_ptr(s, head + s->ptr, va);
+    synth_put_ptr(s, va + commit_off, commit);
+    synth_put_ptr(s, va + commit_off + s->ptr, commit);
+    uint32_t unused = commit - requested;
+    uint8_t b[8] = {(uint8_t)unused, (uint8_t)(unused >> 8), 0x01 | 0x08, 0, 0, 0, 0, 0};
+    b[3] = b[0] ^ b[1] ^ b[2];
+    for (int i = 0; i < 8; i++)
+        b[i] ^= key[i];
+    synth_write(s, va + busy_off + l->hdr, b, 8);
+    return va + busy_off + l->gran;
+}
+
 void synth_init_xp(synth *s)
 {
     synth_init(s, 4);

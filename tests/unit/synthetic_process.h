@@ -62,6 +62,10 @@ void synth_put_ptr(synth *s, uint64_t va, uint64_t v);
  * included, multiples of the granularity: 8 x86, 16 x64); user data addresses are returned in
  * user[]. flags: 0x2 (process heap) or 0x1002 (HeapCreate). */
 void synth_heap(synth *s, uint64_t base, uint32_t flags, const uint32_t *sizes, size_t n, uint64_t *user);
+/* Adds a large (virtual-alloc) block of `commit` bytes at the page-aligned address va to the Vista+
+ * heap at base, holding `requested` bytes of user data (heap-internals.md §3.4, §3.7). Returns the
+ * user data address. */
+uint64_t synth_virtual_block(synth *s, uint64_t base, uint64_t va, uint32_t commit, uint32_t requested);
 /* Adds a module image whose code/vtables live at [base, base+size) and whose data region follows. */
 void synth_module_add(synth *s, const char *name, uint64_t base, uint32_t size, uint32_t version_ms,
                       uint32_t version_ls);

@@ -373,3 +373,37 @@ Test(heap_walk_xp, wrong_segment_index_and_free_list_bucket)
     hs_dump_free(d);
     bv_free(&b.file);
 }
+
+Test(heap_walk_x64, large_block_listed_and_counted)
+{
+    static synth s;
+    synth_init(&s, 8);
+    const uint32_t sizes[] = {0x40, 0x60};
+    synth_heap(&s, 0x00140000, 0x2, sizes, 2, NULL);
+    uint64_t user = synth_virtual_block(&s, 0x00140000, 0x00400000, 0x21000, 0x20000);
+    cr_assert_eq(user, 0x00400040, "user data follows the 0x40-byte entry on x64");
+    dump_builder b;
+    hs_dump *d;
+    hs_address_space *as;
+    hs_process *p;
+    hs_heapset *set = walk_xp(&s, &b, &d, &as, &p);
+    const hs_heap *h = &set->heaps[0];
+    cr_assert_str_eq(h->layout->name, "nt6.1-x64");
+    for (size_t i = 0; i < h->error_count; i++)
+        cr_log_error("%s at 0x%llx: %s", h->errors[i].check, (unsigned long long)h->errors[i].address, h->errors[i].detail);
+    cr_assert_eq(h->error_count, 0);
+    cr_assert_eq(h->virtual_blocks, 1);
+    cr_assert_eq(h->virtual_bytes, 0x21000);
+    cr_assert_eq(h->busy_blocks, 3);
+    const hs_block *v = hs_heap_block_containing(h, 0x00410000);
+    cr_assert_not_null(v);
+    cr_assert_eq(v->address, 0x00400000);
+    cr_assert_eq(v->kind, HS_BLOCK_VIRTUAL);
+    cr_assert_eq(v->requested, 0x20000, "CommitSize - BusyBlock.Size");
+    cr_assert_eq(hs_heapset_heap_containing(set, 0x00410000), h, "a large block belongs to its heap");
+    hs_heapset_free(set);
+    hs_process_free(p);
+    hs_as_free(as);
+    hs_dump_free(d);
+    bv_free(&b.file);
+}
