@@ -254,6 +254,52 @@ uint64_t synth_virtual_block(synth *s, uint64_t base, uint64_t va, uint32_t comm
     return va + busy_off + l->gran;
 }
 
+void synth_lfh_win7(synth *s, uint64_t user, uint32_t size, uint32_t chunk, unsigned count, uint64_t busy,
+                    uint64_t subsegment)
+{
+    const synth_layout *l = L(s);
+    uint64_t entry = user - l->gran;
+    /* Re-encode the container's header as busy | internal (0x09). */
+    uint8_t raw[8];
+    for (int i = 0; i < 8; i++)
+        raw[i] = 0;
+    uint16_t sg = (uint16_t)(size / l->gran);
+    raw[0] = (uint8_t)sg;
+    raw[1] = (uint8_t)(sg >> 8);
+    raw[2] = 0x09;
+    raw[3] = raw[0] ^ raw[1] ^ raw[2];
+    /* PreviousSize and UnusedBytes are kept from the existing header. */
+    for (int i = 4; i < 8; i++) {
+        uint8_t cur = 0;
+        for (size_t r = 0; r < s->region_count; r++)
+            if (entry + l->hdr >= s->regions[r].base && entry + l->hdr + 8 <= s->regions[r].base + s->regions[r].size)
+                cur = s->regions[r].bytes[entry + l->hdr + (uint64_t)i - s->regions[r].base];
+        raw[i] = (uint8_t)(cur ^ key[i]);
+    }
+    for (int i = 0; i < 8; i++)
+        raw[i] ^= key[i];
+    synth_write(s, entry + l->hdr, raw, 8);
+    /* _HEAP_USERDATA_HEADER (Win7): SubSegment @0, Signature @0xC (x86) / @0x18 (x64); the
+     * chunks start after 0x10 / 0x20 bytes. */
+    unsigned sig_off = s->ptr == 8 ? 0x18 : 0x0C, first = s->ptr == 8 ? 0x20 : 0x10;
+    synth_put_ptr(s, user, subsegment);
+    synth_put32(s, user + sig_off, 0xF0E0D0C0);
+    unsigned free_count = 0;
+    for (unsigned i = 0; i < count; i++) {
+        bool is_busy = (busy >> i) & 1;
+        uint8_t unused = (uint8_t)(0x80 | (is_busy ? l->gran : 0));
+        synth_write(s, user + first + (uint64_t)i * chunk + l->hdr + 7, &unused, 1);
+        free_count += !is_busy;
+    }
+    /* _HEAP_SUBSEGMENT (Win7): UserBlocks @4/8, AggregateExchg.Depth @8/0x10, BlockSize @0x10/0x18,
+     * BlockCount @0x14/0x1C. */
+    synth_put_ptr(s, subsegment + s->ptr, user);
+    uint16_t depth = (uint16_t)free_count, bs = (uint16_t)(chunk / l->gran), bc = (uint16_t)count;
+    synth_write(s, subsegment + (s->ptr == 8 ? 0x10 : 0x08), &depth, 2);
+    synth_write(s, subsegment + (s->ptr == 8 ? 0x18 : 0x10), &bs, 2);
+    synth_write(s, subsegment + (s->ptr == 8 ? 0x1C : 0x14), &bc, 2);
+}
+
 void synth_init_xp(synth *s)
 {
     synth_init(s, 4);

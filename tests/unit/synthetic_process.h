@@ -66,6 +66,12 @@ void synth_heap(synth *s, uint64_t base, uint32_t flags, const uint32_t *sizes, 
  * heap at base, holding `requested` bytes of user data (heap-internals.md §3.4, §3.7). Returns the
  * user data address. */
 uint64_t synth_virtual_block(synth *s, uint64_t base, uint64_t va, uint32_t commit, uint32_t requested);
+/* Turns the busy block whose user data is at `user` (of size `size` bytes, header included) into a
+ * Windows 7 LFH UserBlocks container (heap-internals.md §4.3): internal flags 0x09, a
+ * _HEAP_USERDATA_HEADER, `count` chunks of `chunk` bytes whose busy state is bit i of `busy`, and a
+ * _HEAP_SUBSEGMENT at `subsegment` (which must lie in some region). */
+void synth_lfh_win7(synth *s, uint64_t user, uint32_t size, uint32_t chunk, unsigned count, uint64_t busy,
+                    uint64_t subsegment);
 /* Adds a module image whose code/vtables live at [base, base+size) and whose data region follows. */
 void synth_module_add(synth *s, const char *name, uint64_t base, uint32_t size, uint32_t version_ms,
                       uint32_t version_ls);

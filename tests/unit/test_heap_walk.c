@@ -407,3 +407,70 @@ Test(heap_walk_x64, large_block_listed_and_counted)
     hs_dump_free(d);
     bv_free(&b.file);
 }
+
+Test(heap_walk_lfh, win7_userblocks_resolved_into_chunks)
+{
+    static synth s;
+    synth_init(&s, 4);
+    /* Block 1 becomes a UserBlocks container: 0x10 header + 10 chunks of 0x18 = 0x100 user bytes. */
+    const uint32_t sizes[] = {0x20, 0x108, 0x40};
+    uint64_t user[3];
+    synth_heap(&s, 0x00140000, 0x2, sizes, 3, user);
+    synth_region_add(&s, 0x00300000, 0x1000, 0x1000, 0x20000, 4); /* the LFH zone with the subsegment */
+    synth_lfh_win7(&s, user[1], 0x108, 0x18, 10, 0x2B5 /* 0b1010110101: 6 busy */, 0x00300040);
+    dump_builder b;
+    hs_dump *d;
+    hs_address_space *as;
+    hs_process *p;
+    hs_heapset *set = walk_xp(&s, &b, &d, &as, &p);
+    const hs_heap *h = &set->heaps[0];
+    cr_assert_str_eq(h->layout->name, "nt6.1-x86");
+    for (size_t i = 0; i < h->error_count; i++)
+        cr_log_error("%s at 0x%llx: %s", h->errors[i].check, (unsigned long long)h->errors[i].address, h->errors[i].detail);
+    cr_assert_eq(h->error_count, 0);
+    cr_assert_eq(h->lfh_blocks, 10, "the subsegment counts as its chunks");
+    cr_assert_eq(h->lfh_busy_blocks, 6);
+    cr_assert_eq(h->lfh_free_blocks, 4);
+    cr_assert_eq(h->busy_blocks, 2 + 6, "two backend blocks and six chunks; the container is internal");
+    const hs_block *c = hs_heap_block_containing(h, user[1] + 0x10 + 2 * 0x18 + 4);
+    cr_assert_not_null(c);
+    cr_assert_eq(c->kind, HS_BLOCK_LFH);
+    cr_assert_eq(c->address, user[1] + 0x10 + 2 * 0x18);
+    cr_assert_eq(c->state, HS_BLOCK_BUSY);
+    cr_assert_eq(c->requested, 0x18 - 8);
+    const hs_block *container = hs_heap_block_containing(h, user[1] + 4);
+    cr_assert_not_null(container);
+    cr_assert_eq(container->state, HS_BLOCK_INTERNAL, "the UserBlocks header belongs to the container");
+    hs_heapset_free(set);
+    hs_process_free(p);
+    hs_as_free(as);
+    hs_dump_free(d);
+    bv_free(&b.file);
+}
+
+Test(heap_walk_lfh, win7_depth_disagreeing_with_chunks_is_reported)
+{
+    static synth s;
+    synth_init(&s, 4);
+    const uint32_t sizes[] = {0x20, 0x108};
+    uint64_t user[2];
+    synth_heap(&s, 0x00140000, 0x2, sizes, 2, user);
+    synth_region_add(&s, 0x00300000, 0x1000, 0x1000, 0x20000, 4);
+    synth_lfh_win7(&s, user[1], 0x108, 0x18, 10, 0x3FF, 0x00300040);
+    uint16_t depth = 3; /* claims 3 free chunks where all 10 are busy */
+    synth_write(&s, 0x00300040 + 8, &depth, 2);
+    dump_builder b;
+    hs_dump *d;
+    hs_address_space *as;
+    hs_process *p;
+    hs_heapset *set = walk_xp(&s, &b, &d, &as, &p);
+    const hs_integrity_error *e = error_with(&set->heaps[0], "lfh_busy_count", user[1]);
+    cr_assert_not_null(e);
+    cr_assert_str_eq(e->expected, "7");
+    cr_assert_str_eq(e->found, "10");
+    hs_heapset_free(set);
+    hs_process_free(p);
+    hs_as_free(as);
+    hs_dump_free(d);
+    bv_free(&b.file);
+}
