@@ -5,6 +5,7 @@
 
 #include "alloc.h"
 #include "checked.h"
+#include "sorted_search.h"
 
 struct hs_address_space {
     const hs_dump *dump;
@@ -115,15 +116,8 @@ uint64_t hs_as_total_bytes(const hs_address_space *as) { return as->total; }
 /* Index of the last range starting at or below va, or SIZE_MAX. */
 static size_t floor_index(const hs_address_space *as, uint64_t va)
 {
-    size_t lo = 0, hi = as->count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (as->ranges[mid].start <= va)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo == 0 ? SIZE_MAX : lo - 1;
+    size_t n = HS_COUNT_LE(as->ranges, as->count, start, va);
+    return n == 0 ? SIZE_MAX : n - 1;
 }
 
 const hs_as_range *hs_as_find(const hs_address_space *as, uint64_t va)
@@ -257,14 +251,7 @@ hs_status hs_as_reader_upto(const hs_address_space *as, uint64_t va, uint64_t ma
 hs_status hs_as_query(const hs_address_space *as, uint64_t va, hs_md_memory_info *out)
 {
     const hs_dump *d = as->dump;
-    size_t lo = 0, hi = d->memory_info_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (d->memory_info[mid].base <= va)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = HS_COUNT_LE(d->memory_info, d->memory_info_count, base, va);
     if (lo == 0)
         return HS_ERR_NOT_PRESENT;
     const hs_md_memory_info *m = &d->memory_info[lo - 1];

@@ -11,6 +11,7 @@
 #include "checked.h"
 #include "heap_walk_internal.h"
 #include "resource_limits.h"
+#include "sorted_search.h"
 
 enum { PAGE = 0x1000, NT5_MAX_SEGMENTS = 64, UNUSED_HEADER = 1, UNUSED_UCR_SENTINEL = 3 };
 
@@ -558,14 +559,7 @@ static uint64_t committed_of_allocation(const hs_dump *d, uint64_t alloc_base, u
 {
     uint64_t committed = 0;
     /* memory_info is sorted by base; the regions of one allocation are contiguous from its base. */
-    size_t lo = 0, hi = d->memory_info_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (d->memory_info[mid].base < alloc_base)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = alloc_base ? HS_COUNT_LE(d->memory_info, d->memory_info_count, base, alloc_base - 1) : 0;
     for (size_t i = lo; i < d->memory_info_count && d->memory_info[i].allocation_base == alloc_base; i++) {
         if (d->memory_info[i].state == HS_MEM_COMMIT)
             committed += d->memory_info[i].region_size;
@@ -824,14 +818,7 @@ const hs_heap *hs_heapset_find(const hs_heapset *set, uint64_t handle)
 
 const hs_block *hs_heap_block_containing(const hs_heap *h, uint64_t addr)
 {
-    size_t lo = 0, hi = h->block_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (h->blocks[mid].address <= addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = HS_COUNT_LE(h->blocks, h->block_count, address, addr);
     /* LFH chunks sit inside their container: step back over the container's chunks when addr
      * falls between chunks, to the container itself. */
     for (size_t i = lo; i > 0; i--) {
@@ -846,14 +833,7 @@ const hs_block *hs_heap_block_containing(const hs_heap *h, uint64_t addr)
 
 const hs_heap *hs_heapset_heap_containing(const hs_heapset *set, uint64_t addr)
 {
-    size_t lo = 0, hi = set->range_count;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (set->ranges[mid].start <= addr)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
+    size_t lo = HS_COUNT_LE(set->ranges, set->range_count, start, addr);
     /* Ranges of different heaps do not overlap in a sane process; a damaged one may, so look back
      * a few entries for a range that really contains addr. */
     for (size_t i = lo, steps = 0; i > 0 && steps < 8; i--, steps++)
