@@ -77,89 +77,47 @@ static const char *const arm64_names[] = {"x0",  "x1",  "x2",  "x3",  "x4",  "x5
                                           "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26",
                                           "x27", "x28", "fp",  "lr",  "sp",  "pc"};
 
-/* Reads `count` registers of `width` bytes at the given offsets. */
-static hs_status read_regs(const hs_reader *r, const uint32_t *offsets, unsigned count, unsigned width,
-                           hs_context *out)
+/* Where each architecture keeps its general-purpose registers in the CONTEXT record: registers
+ * `first` + i·`stride` for i < count (x86 lists its scattered offsets instead), and which of them
+ * are the instruction, stack and frame pointers. */
+typedef struct context_layout {
+    hs_arch arch;
+    unsigned count, width;
+    const uint32_t *offsets;  /* NULL: first + i·stride */
+    uint32_t first, stride;
+    const char *const *names;
+    unsigned ip, sp, fp;
+} context_layout;
+
+/* CONTEXT (x86): Eax 0xB0, Ebx 0xA4, Ecx 0xAC, Edx 0xA8, Esi 0xA0, Edi 0x9C, Ebp 0xB4, Esp 0xC4,
+ * Eip 0xB8. */
+static const uint32_t x86_offsets[] = {0xB0, 0xA4, 0xAC, 0xA8, 0xA0, 0x9C, 0xB4, 0xC4, 0xB8};
+static const context_layout layouts[] = {
+    {HS_ARCH_X86, 9, 4, x86_offsets, 0, 0, x86_names, 8, 7, 6},
+    /* CONTEXT (AMD64): Rax … R15 from 0x78 in steps of 8, Rip 0xF8. */
+    {HS_ARCH_AMD64, 17, 8, NULL, 0x78, 8, amd64_names, 16, 4, 5},
+    /* Breakpad MDRawContextARM: iregs[16] (r0-r12, sp, lr, pc) from 4. */
+    {HS_ARCH_ARM, 16, 4, NULL, 4, 4, arm_names, 15, 13, 11},
+    /* CONTEXT (ARM64): X0..X28, Fp, Lr from 8, Sp 0x100, Pc 0x108. Breakpad's old ARM64 layout
+     * (u64 flags, iregs[32] from 8, pc at 0x108) puts the same registers at the same offsets. */
+    {HS_ARCH_ARM64, 33, 8, NULL, 8, 8, arm64_names, 32, 31, 29},
+};
+
+static hs_status read_registers(const hs_reader *r, const context_layout *l, uint32_t flags, hs_context *out)
 {
-    for (unsigned i = 0; i < count; i++) {
-        hs_status st = hs_rd_ptr_at(r, offsets[i], width, &out->regs[i]);
+    for (unsigned i = 0; i < l->count; i++) {
+        uint32_t off = l->offsets ? l->offsets[i] : l->first + l->stride * i;
+        hs_status st = hs_rd_ptr_at(r, off, l->width, &out->regs[i]);
         if (st != HS_OK)
             return st;
     }
-    out->reg_count = count;
-    return HS_OK;
-}
-
-static hs_status parse_x86(const hs_reader *r, uint32_t flags, hs_context *out)
-{
-    /* CONTEXT (x86): Edi 0x9C, Esi 0xA0, Ebx 0xA4, Edx 0xA8, Ecx 0xAC, Eax 0xB0, Ebp 0xB4,
-     * Eip 0xB8, Esp 0xC4. */
-    static const uint32_t off[] = {0xB0, 0xA4, 0xAC, 0xA8, 0xA0, 0x9C, 0xB4, 0xC4, 0xB8};
-    hs_status st = read_regs(r, off, 9, 4, out);
-    if (st != HS_OK)
-        return st;
-    out->arch = HS_ARCH_X86;
+    out->reg_count = l->count;
+    out->arch = l->arch;
     out->flags = flags;
-    out->reg_names = x86_names;
-    out->ip = out->regs[8];
-    out->sp = out->regs[7];
-    out->fp = out->regs[6];
-    return HS_OK;
-}
-
-static hs_status parse_amd64(const hs_reader *r, uint32_t flags, hs_context *out)
-{
-    /* CONTEXT (AMD64): Rax 0x78 … R15 0xF0 in steps of 8 (Rax Rcx Rdx Rbx Rsp Rbp Rsi Rdi R8-R15),
-     * Rip 0xF8. */
-    uint32_t off[17];
-    for (unsigned i = 0; i < 17; i++)
-        off[i] = 0x78 + 8 * i;
-    hs_status st = read_regs(r, off, 17, 8, out);
-    if (st != HS_OK)
-        return st;
-    out->arch = HS_ARCH_AMD64;
-    out->flags = flags;
-    out->reg_names = amd64_names;
-    out->ip = out->regs[16];
-    out->sp = out->regs[4];
-    out->fp = out->regs[5];
-    return HS_OK;
-}
-
-static hs_status parse_arm(const hs_reader *r, uint32_t flags, hs_context *out)
-{
-    /* Breakpad MDRawContextARM: context_flags u32, iregs[16] (r0-r12, sp, lr, pc) from 4. */
-    uint32_t off[16];
-    for (unsigned i = 0; i < 16; i++)
-        off[i] = 4 + 4 * i;
-    hs_status st = read_regs(r, off, 16, 4, out);
-    if (st != HS_OK)
-        return st;
-    out->arch = HS_ARCH_ARM;
-    out->flags = flags;
-    out->reg_names = arm_names;
-    out->ip = out->regs[15];
-    out->sp = out->regs[13];
-    out->fp = out->regs[11];
-    return HS_OK;
-}
-
-static hs_status parse_arm64(const hs_reader *r, uint32_t flags, hs_context *out)
-{
-    /* CONTEXT (ARM64): X0..X28, Fp, Lr at 8.., Sp 0x100, Pc 0x108. Breakpad's old ARM64 layout
-     * (u64 flags, iregs[32] from 8, pc at 0x108) puts the same registers at the same offsets. */
-    uint32_t off[33];
-    for (unsigned i = 0; i < 33; i++)
-        off[i] = 8 + 8 * i;
-    hs_status st = read_regs(r, off, 33, 8, out);
-    if (st != HS_OK)
-        return st;
-    out->arch = HS_ARCH_ARM64;
-    out->flags = flags;
-    out->reg_names = arm64_names;
-    out->ip = out->regs[32];
-    out->sp = out->regs[31];
-    out->fp = out->regs[29];
+    out->reg_names = l->names;
+    out->ip = out->regs[l->ip];
+    out->sp = out->regs[l->sp];
+    out->fp = out->regs[l->fp];
     return HS_OK;
 }
 
@@ -186,14 +144,12 @@ hs_status hs_context_parse(const hs_reader *r, hs_arch arch, hs_context *out)
             arch = HS_ARCH_ARM;
     }
 
-    hs_status st;
-    switch (arch) {
-    case HS_ARCH_X86: st = parse_x86(r, flags0, out); break;
-    case HS_ARCH_AMD64: st = parse_amd64(r, flags_amd64, out); break;
-    case HS_ARCH_ARM: st = parse_arm(r, flags0, out); break;
-    case HS_ARCH_ARM64: st = parse_arm64(r, flags0, out); break;
-    default: return HS_ERR_UNSUPPORTED;
-    }
+    hs_status st = HS_ERR_UNSUPPORTED;
+    for (size_t i = 0; i < sizeof layouts / sizeof layouts[0]; i++)
+        if (layouts[i].arch == arch)
+            st = read_registers(r, &layouts[i], arch == HS_ARCH_AMD64 ? flags_amd64 : flags0, out);
+    if (st == HS_ERR_UNSUPPORTED)
+        return st;
     out->valid = st == HS_OK;
     return st;
 }

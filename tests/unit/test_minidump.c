@@ -432,6 +432,30 @@ Test(shared_dumps, mozilla_windows_x86_matches_minidump_dump)
     hs_dump_free(d);
 }
 
+Test(shared_dumps, arm_and_arm64_contexts_match_minidump_dump)
+{
+    /* minidump_dump: MDRawContextARM r0..r12 = 1..13, sp 0xe, lr 0xf, pc 0x10. */
+    hs_dump *d = open_shared("lldb/arm-linux.dmp");
+    const hs_context *c = &d->threads[0].context;
+    cr_assert(c->valid);
+    cr_assert_eq(c->arch, HS_ARCH_ARM);
+    cr_assert_eq(c->reg_count, 16);
+    cr_assert_eq(c->regs[0], 1);
+    cr_assert_eq(c->regs[12], 0xd);
+    cr_assert_eq(c->sp, 0xe);
+    cr_assert_eq(c->ip, 0x10);
+    cr_assert_str_eq(c->reg_names[14], "lr");
+    hs_dump_free(d);
+    /* minidump_dump (Windows ARM64): thread 0 iregs[31] (sp) = 0x51c21fa790, iregs[30] (lr). */
+    d = open_shared("mozilla/windows-aarch64.dmp");
+    c = &d->threads[0].context;
+    cr_assert(c->valid);
+    cr_assert_eq(c->arch, HS_ARCH_ARM64);
+    cr_assert_eq(c->sp, 0x51c21fa790);
+    cr_assert_eq(c->regs[30], 0x7fff09f9da3c);
+    hs_dump_free(d);
+}
+
 Test(shared_dumps, breakpad_info_names_the_writing_thread)
 {
     /* minidump_dump: MDRawBreakpadInfo validity 0x3, dump_thread_id 0x11c0, requesting 0xbf4. */
