@@ -1,4 +1,4 @@
-/* A tiny Windows 7 process (x86 or x64) built in memory for end-to-end tests of the analyses: NT heaps laid
+/* A small Windows process (XP SP3 x86, Windows 7 SP1 x86 or x64) built in memory for end-to-end tests of the analyses: NT heaps laid
  * out per heap-internals.md §3.6 (encoded entries, one segment, a UCR sentinel, one free block on
  * the free list), a PEB with its heap list, threads with stacks and contexts, modules with a
  * writable data region, and a MemoryInfoList describing all of it. Independent of the corpus
@@ -45,6 +45,8 @@ typedef struct synth {
     unsigned ptr;              /* 4: x86, 8: x64 */
     bool xp;                   /* Windows XP SP3 x86: NT5 heaps (Segments[], FreeLists[128], no encoding) */
     uint64_t teb, peb, heap_list;
+    uint32_t exception_code;   /* 0: no Exception stream */
+    uint64_t exception_address;
 } synth;
 
 /* A process with a TEB, a PEB, one thread and its stack; the first heap added is the process heap.

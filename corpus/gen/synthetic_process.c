@@ -317,7 +317,10 @@ void synth_module_add(synth *s, const char *name, uint64_t base, uint32_t size, 
     m->data_size = 0x1000;
     m->version_ms = version_ms;
     m->version_ls = version_ls;
-    synth_region_add(s, base, size, size, MEM_IMAGE, PAGE_READONLY);
+    /* Only the image's first pages (headers, vtables) are kept: what the analyses read. The
+     * ModuleList still declares the full size. */
+    uint32_t present = size < 0x4000 ? size : 0x4000;
+    synth_region_add(s, base, present, size, MEM_IMAGE, PAGE_READONLY);
     synth_region_add(s, m->data_base, 0x1000, 0x1000, MEM_IMAGE, PAGE_READWRITE);
 }
 
@@ -386,6 +389,26 @@ void synth_finish(synth *s, dump_builder *b)
     for (size_t i = 0; i < s->module_count; i++) {
         const synth_module *m = &s->modules[i];
         uint32_t name = db_string(b, m->name);
+        /* CodeView 'RSDS' record: a GUID derived from the module's base (deterministic), age 1,
+         * the PDB name (minidumpapiset.h CV_INFO_PDB70). */
+        bytevec cv = {0};
+        bv_u32(&cv, 0x53445352);
+        bv_u64(&cv, m->base * 0x9E3779B97F4A7C15ull);
+        bv_u64(&cv, m->base ^ 0x5A5A5A5A12345678ull);
+        bv_u32(&cv, 1);
+        const char *base_name = m->name;
+        for (const char *q = m->name; *q; q++)
+            if (*q == '\\' || *q == '/')
+                base_name = q + 1;
+        char pdb[64];
+        size_t k = 0;
+        for (; base_name[k] && base_name[k] != '.' && k < 40; k++)
+            pdb[k] = (char)(base_name[k] >= 'A' && base_name[k] <= 'Z' ? base_name[k] + 32 : base_name[k]);
+        memcpy(pdb + k, ".pdb", 5);
+        bv_put(&cv, pdb, k + 5);
+        uint32_t cv_rva = db_blob(b, cv.data, cv.len);
+        uint32_t cv_size = (uint32_t)cv.len;
+        bv_free(&cv);
         bv_u64(&mods, m->base);
         bv_u32(&mods, m->size);
         bv_u32(&mods, 0);
@@ -396,9 +419,28 @@ void synth_finish(synth *s, dump_builder *b)
         bv_u32(&mods, m->version_ms);
         bv_u32(&mods, m->version_ls);
         bv_zero(&mods, 9 * 4);
-        bv_zero(&mods, 8 + 8 + 16);
+        bv_u32(&mods, cv_size);
+        bv_u32(&mods, cv_rva);
+        bv_zero(&mods, 8 + 16);
     }
     db_stream(b, 4, &mods);
+    if (s->exception_code) {
+        /* MINIDUMP_EXCEPTION_STREAM (168 bytes), the crashing thread's context shared. */
+        bytevec ex = {0};
+        bv_u32(&ex, 0x5D4);
+        bv_u32(&ex, 0);
+        bv_u32(&ex, s->exception_code);
+        bv_u32(&ex, 0);
+        bv_u64(&ex, 0);
+        bv_u64(&ex, s->exception_address);
+        bv_u32(&ex, 0);
+        bv_u32(&ex, 0);
+        bv_zero(&ex, 15 * 8);
+        bv_u32(&ex, ctx_size);
+        bv_u32(&ex, ctx_rva);
+        db_stream(b, 6, &ex);
+        bv_free(&ex);
+    }
 
     if (!s->memory_list_only) {
         bv_u32(&mi, 16);

@@ -1,0 +1,244 @@
+#include "mapi_scenario.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "synthetic_process.h"
+
+enum { MAPI32_SIZE = 0x9D000, NTDLL = 0x7C900000, VTABLE = HS_SCN_MAPI32 + 0x1000 };
+
+void hs_scenario_default(hs_scenario *sc)
+{
+    memset(sc, 0, sizeof *sc);
+    sc->os = HS_SCN_XP;
+    sc->mapi = true;
+    sc->mapi_version_ms = (5u << 16) | 5; /* 5.5.2448.0: Exchange 5.5 SP3-era MAPI32 */
+    sc->mapi_version_ls = 2448u << 16;
+    sc->live_sessions = 2;
+}
+
+static bool parse_bool(const char *v, bool *out)
+{
+    if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "1") == 0)
+        *out = true;
+    else if (strcmp(v, "false") == 0 || strcmp(v, "no") == 0 || strcmp(v, "0") == 0)
+        *out = false;
+    else
+        return false;
+    return true;
+}
+
+static bool parse_uint(const char *v, unsigned max, unsigned *out)
+{
+    char *end;
+    unsigned long x = strtoul(v, &end, 0);
+    if (*v == '\0' || *end != '\0' || x > max)
+        return false;
+    *out = (unsigned)x;
+    return true;
+}
+
+int hs_scenario_parse(const char *text, hs_scenario *sc, char *err, size_t err_size)
+{
+    hs_scenario_default(sc);
+    unsigned line_no = 0;
+    const char *p = text;
+    while (*p) {
+        line_no++;
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        char line[256];
+        if (len >= sizeof line) {
+            snprintf(err, err_size, "line %u: longer than %zu characters", line_no, sizeof line - 1);
+            return -1;
+        }
+        memcpy(line, p, len);
+        line[len] = '\0';
+        p += len + (eol ? 1 : 0);
+        char *hash = strchr(line, '#');
+        if (hash)
+            *hash = '\0';
+        char key[64], value[128];
+        if (sscanf(line, " %63[a-z_] = %127s", key, value) != 2) {
+            for (char *q = line; *q; q++)
+                if (*q != ' ' && *q != '\t' && *q != '\r') {
+                    snprintf(err, err_size, "line %u: expected 'key = value'", line_no);
+                    return -1;
+                }
+            continue;
+        }
+        bool ok = true;
+        if (strcmp(key, "os") == 0) {
+            if (strcmp(value, "xp") == 0)
+                sc->os = HS_SCN_XP;
+            else if (strcmp(value, "win7-x86") == 0)
+                sc->os = HS_SCN_WIN7_X86;
+            else if (strcmp(value, "win7-x64") == 0)
+                sc->os = HS_SCN_WIN7_X64;
+            else
+                ok = false;
+        } else if (strcmp(key, "mapi") == 0) {
+            unsigned a, b, c, d;
+            if (strcmp(value, "none") == 0)
+                sc->mapi = false;
+            else if (sscanf(value, "%u.%u.%u.%u", &a, &b, &c, &d) == 4 && a < 65536 && b < 65536 && c < 65536 &&
+                     d < 65536) {
+                sc->mapi = true;
+                sc->mapi_version_ms = a << 16 | b;
+                sc->mapi_version_ls = c << 16 | d;
+            } else {
+                ok = false;
+            }
+        } else if (strcmp(key, "live_sessions") == 0) {
+            ok = parse_uint(value, 16, &sc->live_sessions);
+        } else if (strcmp(key, "leaked_sessions") == 0) {
+            ok = parse_uint(value, 7000, &sc->leaked_sessions);
+        } else if (strcmp(key, "corrupt_blocks") == 0) {
+            ok = parse_uint(value, 7000, &sc->corrupt_blocks);
+        } else if (strcmp(key, "decoy_heaps") == 0) {
+            ok = parse_uint(value, 1000, &sc->decoy_heaps);
+        } else if (strcmp(key, "lookalike_heaps") == 0) {
+            ok = parse_uint(value, 1000, &sc->lookalike_heaps);
+        } else if (strcmp(key, "memory_list_only") == 0) {
+            ok = parse_bool(value, &sc->memory_list_only);
+        } else if (strcmp(key, "exception") == 0) {
+            unsigned x = 0;
+            ok = parse_uint(value, 0xFFFFFFFFu, &x);
+            sc->exception = x;
+        } else {
+            snprintf(err, err_size, "line %u: unknown key '%s'", line_no, key);
+            return -1;
+        }
+        if (!ok) {
+            snprintf(err, err_size, "line %u: bad value '%s' for %s", line_no, value, key);
+            return -1;
+        }
+    }
+    if (sc->corrupt_blocks > sc->leaked_sessions) {
+        snprintf(err, err_size, "corrupt_blocks (%u) exceeds leaked_sessions (%u)", sc->corrupt_blocks,
+                 sc->leaked_sessions);
+        return -1;
+    }
+    if (sc->live_sessions + sc->leaked_sessions > 7800 || sc->decoy_heaps + sc->lookalike_heaps > 1000) {
+        snprintf(err, err_size, "too many heaps for the process model");
+        return -1;
+    }
+    return 0;
+}
+
+/* Writes one SPropValue (mapi.md §1.1: tag, pad, Value at +8; SBinary {cb, lpb} with lpb at +4 on
+ * x86 and +8 on x64 within Value). */
+static void put_prop(synth *s, uint64_t at, uint32_t tag, uint64_t value, uint64_t lpb)
+{
+    synth_put32(s, at, tag);
+    synth_put_ptr(s, at + 8, value);
+    if (lpb)
+        synth_put_ptr(s, at + 8 + s->ptr, lpb);
+}
+
+/* A session heap: a MAPI object (vtable into MAPI32) and a MAPIAllocateBuffer block holding a
+ * 4-entry SPropValue array (after a two-pointer allocator header, mapi.md §4.3) with its strings
+ * and binary inside the block. corrupt_kind 0: none; 1..4 rotate the corruption kinds. */
+static void session_heap(synth *s, uint64_t base, unsigned corrupt_kind)
+{
+    unsigned esize = s->ptr == 8 ? 24 : 16, gran = s->ptr == 8 ? 16 : 8, mapi_hdr = 2 * s->ptr;
+    uint32_t data = mapi_hdr + 4 * esize, user_len = data + 8 + 24 + 16;
+    const uint32_t sizes[] = {2 * gran + 16, (user_len + gran + gran - 1) & ~(gran - 1)};
+    uint64_t user[2];
+    synth_heap(s, base, 0x1002, sizes, 2, user);
+    synth_put_ptr(s, user[0], VTABLE);
+    synth_put32(s, user[0] + s->ptr, 1); /* refcount */
+    uint64_t u = user[1], a = u + mapi_hdr;
+    uint64_t str1 = u + data, str2 = str1 + 8, bin = str2 + 24;
+    /* The free block that follows the two busy ones (synth_heap leaves one). */
+    uint64_t free_block_data = user[1] + sizes[1];
+    synth_put32(s, u, 0x10000001); /* allocator tag seen in real MAPI blocks */
+    put_prop(s, a, 0x3001001E, str1, 0);    /* PR_DISPLAY_NAME_A */
+    put_prop(s, a + esize, 0x0FFE0003, 11, 0); /* PR_OBJECT_TYPE = MAPI_SESSION */
+    uint32_t profile_tag = 0x3D12001E;      /* PR_PROFILE_NAME_A */
+    uint64_t profile_ptr = str2;
+    uint32_t entryid_cb = 16;
+    switch (corrupt_kind) {
+    case 1: profile_tag = 0xFEEEFEEE; break;            /* freed fill over the tag */
+    case 2: profile_tag = 0x3D120099; break;            /* a type MAPI never stores */
+    case 3: profile_ptr = free_block_data; break;       /* string pointer into a free block */
+    case 4: entryid_cb = 0x01000001; break;             /* an SBinary.cb that cannot be true */
+    default: break;
+    }
+    put_prop(s, a + 2 * esize, profile_tag, profile_ptr, 0);
+    put_prop(s, a + 3 * esize, 0x0FFF0102, entryid_cb, bin); /* PR_ENTRYID */
+    synth_write(s, str1, "Session", 8);
+    synth_write(s, str2, "MS Exchange Settings", 21);
+    synth_write(s, bin, "\x81\x2b\x1f\xa4\xbe\xa3\x10\x19\x9d\x6e\x00\xdd\x01\x0f\x54\x02", 16);
+}
+
+static void decoy_heap(synth *s, uint64_t base)
+{
+    unsigned gran = s->ptr == 8 ? 16 : 8;
+    const uint32_t sizes[] = {8 * gran, 8 * gran, 4 * gran};
+    uint64_t user[3];
+    synth_heap(s, base, 0x1002, sizes, 3, user);
+    synth_write(s, user[0], "application data, not MAPI", 27);
+    synth_put32(s, user[1], 0x12345678);
+}
+
+/* Random data shaped like SPropValue arrays: valid-looking types, garbage values and pointers. */
+static void lookalike_heap(synth *s, uint64_t base, uint32_t seed)
+{
+    unsigned gran = s->ptr == 8 ? 16 : 8, esize = s->ptr == 8 ? 24 : 16;
+    const uint32_t sizes[] = {gran + 6 * esize};
+    uint64_t user[1];
+    synth_heap(s, base, 0x1002, sizes, 1, user);
+    static const uint16_t types[] = {0x0003, 0x001E, 0x0102, 0x000B, 0x0040, 0x101E};
+    uint32_t x = seed * 2654435761u + 1;
+    for (unsigned i = 0; i < 6; i++) {
+        x = x * 1664525u + 1013904223u;
+        uint32_t tag = (0x4000u + (x >> 20)) << 16 | types[i % 6];
+        x = x * 1664525u + 1013904223u;
+        put_prop(s, user[0] + (uint64_t)i * esize, tag, 0x0B000000u + (x & 0x00FFFFF0u), 0);
+    }
+}
+
+void hs_scenario_build(const hs_scenario *sc, dump_builder *b)
+{
+    static synth s;
+    if (sc->os == HS_SCN_XP)
+        synth_init_xp(&s);
+    else
+        synth_init(&s, sc->os == HS_SCN_WIN7_X64 ? 8 : 4);
+    s.memory_list_only = sc->memory_list_only;
+    s.exception_code = sc->exception;
+    s.exception_address = sc->exception ? 0x35F01234 : 0;
+    synth_module_add(&s, "C:\\WINDOWS\\system32\\ntdll.dll", NTDLL, 0x1000, (5u << 16) | 1, 2600u << 16);
+    if (sc->mapi) {
+        synth_module_add(&s, "C:\\Program Files\\Common Files\\System\\Mapi\\1033\\MAPI32.DLL", HS_SCN_MAPI32,
+                         MAPI32_SIZE, sc->mapi_version_ms, sc->mapi_version_ls);
+        synth_put_ptr(&s, VTABLE, HS_SCN_MAPI32 + 0x500); /* first vtable slot: code of the same module */
+    }
+    /* The process heap holds one session object per live session, with its heap handle. */
+    unsigned gran = s.ptr == 8 ? 16 : 8;
+    uint32_t ph_sizes[17];
+    uint64_t ph_user[17];
+    for (unsigned i = 0; i < sc->live_sessions; i++)
+        ph_sizes[i] = 4 * gran;
+    ph_sizes[sc->live_sessions] = 0x100;
+    synth_heap(&s, HS_SCN_PROCESS_HEAP, 0x2, ph_sizes, sc->live_sessions + 1, ph_user);
+    for (unsigned i = 0; i < sc->live_sessions; i++) {
+        uint64_t heap = HS_SCN_LIVE_HEAP + 0x10000ull * i;
+        session_heap(&s, heap, 0);
+        synth_put_ptr(&s, ph_user[i], sc->mapi ? VTABLE : 0);
+        synth_put_ptr(&s, ph_user[i] + 2 * s.ptr, heap);
+    }
+    for (unsigned i = 0; i < sc->leaked_sessions; i++)
+        session_heap(&s, HS_SCN_LEAKED_HEAP + 0x10000ull * i, i < sc->corrupt_blocks ? 1 + i % 4 : 0);
+    for (unsigned i = 0; i < sc->decoy_heaps; i++)
+        decoy_heap(&s, HS_SCN_DECOY_HEAP + 0x10000ull * i);
+    for (unsigned i = 0; i < sc->lookalike_heaps; i++)
+        lookalike_heap(&s, HS_SCN_LOOKALIKE_HEAP + 0x10000ull * i, i);
+    /* ntdll's data holds a copy of the heap list (as RtlpProcessHeapsListBuffer does). */
+    for (size_t i = 0; i < s.heap_count && i < 0x1000 / s.ptr; i++)
+        synth_put_ptr(&s, NTDLL + 0x1000 + s.ptr * i, s.heaps[i]);
+    synth_finish(&s, b);
+    synth_free(&s);
+}

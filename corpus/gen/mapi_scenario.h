@@ -1,0 +1,54 @@
+/* Scenarios of a MAPI client process, the unit of the corpus: which OS and architecture, which MAPI
+ * build, how many live and leaked sessions, how many property blocks are corrupted and how, which
+ * decoys. hs_scenario_build composes the process with synthetic_process.c.
+ *
+ * Scenario files are "key = value" lines (# starts a comment):
+ *   os = xp | win7-x86 | win7-x64
+ *   mapi = none | 5.5.2448.0 | …        the MAPI32.DLL file version
+ *   live_sessions = N                    sessions whose heap is referenced from a session object
+ *   leaked_sessions = N                  sessions logged off without their heap destroyed (KB Q293150)
+ *   corrupt_blocks = N                   leaked heaps whose property block is corrupted (kinds rotate:
+ *                                        freed-fill tag, invalid type, pointer into a free block,
+ *                                        impossible SBinary.cb)
+ *   decoy_heaps = N                      private, unreferenced heaps without MAPI content
+ *   lookalike_heaps = N                  unreferenced heaps holding random data shaped like SPropValues
+ *   memory_list_only = true | false      no module data and no MemoryInfoList: reachability unknown
+ *   exception = 0xC0000005               the process crashed with this code (0: no Exception stream) */
+#ifndef HS_MAPI_SCENARIO_H
+#define HS_MAPI_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dump_builder.h"
+
+typedef enum hs_scenario_os { HS_SCN_XP, HS_SCN_WIN7_X86, HS_SCN_WIN7_X64 } hs_scenario_os;
+
+typedef struct hs_scenario {
+    hs_scenario_os os;
+    bool mapi;
+    uint32_t mapi_version_ms, mapi_version_ls;
+    unsigned live_sessions, leaked_sessions, corrupt_blocks, decoy_heaps, lookalike_heaps;
+    bool memory_list_only;
+    uint32_t exception;
+} hs_scenario;
+
+/* Parses scenario text; returns 0, or -1 with a message naming the line in err. */
+int hs_scenario_parse(const char *text, hs_scenario *out, char *err, size_t err_size);
+/* The default scenario: XP, MAPI 5.5.2448.0, two live sessions, nothing else. */
+void hs_scenario_default(hs_scenario *out);
+/* Builds the dump of the scenario into b (deterministic: same scenario, same bytes). */
+void hs_scenario_build(const hs_scenario *sc, dump_builder *b);
+
+/* Addresses the scenarios use, so tests can name them. */
+enum {
+    HS_SCN_PROCESS_HEAP = 0x00140000,
+    HS_SCN_LIVE_HEAP = 0x01000000,
+    HS_SCN_LEAKED_HEAP = 0x02000000, /* leaked heap i at + i·0x10000 */
+    HS_SCN_DECOY_HEAP = 0x40000000,
+    HS_SCN_LOOKALIKE_HEAP = 0x50000000,
+    HS_SCN_MAPI32 = 0x35F00000,
+};
+
+#endif

@@ -1,0 +1,235 @@
+/* The corpus as ground truth: every scenario in corpus/scenarios is generated, scanned with the
+ * shipped rules, and must match its hand-written .expect.json exactly — facts, per-heap block
+ * counts and reachability, and the findings. The committed samples must be byte-identical to a
+ * fresh generation, and Breakpad's minidump_stackwalk must read them. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mapi_scenario.h"
+#include "scan.h"
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
+    buf[n] = '\0';
+    fclose(f);
+    if (len)
+        *len = (size_t)n;
+    return buf;
+}
+
+static hs_ruleset *shipped_rules(void)
+{
+    static hs_ruleset *rs;
+    if (!rs) {
+        static hs_diag problems;
+        problems.arena = hs_arena_new(1 << 20);
+        const char *dir = HS_SOURCE_ROOT "/rules";
+        rs = hs_ruleset_load(&dir, 1, &problems);
+        cr_assert_eq(problems.count, 0);
+    }
+    return rs;
+}
+
+static int check_facts(const char *name, const hs_scan_result *r, json_t *facts)
+{
+    int bad = 0;
+    const char *key;
+    json_t *want;
+    json_object_foreach(facts, key, want)
+    {
+        int id = hs_fact_lookup(key);
+        cr_assert_geq(id, 0, "%s: unknown fact %s in the expectation", name, key);
+        const hs_fact_value *v = &r->facts.v[id];
+        bool ok = json_is_null(want) ? !v->known
+                                     : v->known && v->value == (json_is_boolean(want) ? json_is_true(want)
+                                                                                     : json_integer_value(want));
+        if (!ok) {
+            cr_log_error("%s: fact %s: expected %s, got %s%lld", name, key,
+                         json_is_null(want) ? "unknown" : json_dumps(want, JSON_ENCODE_ANY), v->known ? "" : "unknown ",
+                         (long long)v->value);
+            bad++;
+        }
+    }
+    return bad;
+}
+
+static int check_groups(const char *name, const hs_scan_result *r, json_t *groups)
+{
+    int bad = 0;
+    size_t i;
+    json_t *g;
+    json_array_foreach(groups, i, g)
+    {
+        uint64_t first = strtoull(json_string_value(json_object_get(g, "first")), NULL, 16);
+        json_int_t count = json_integer_value(json_object_get(g, "count"));
+        for (json_int_t k = 0; k < count; k++) {
+            uint64_t handle = first + 0x10000ull * (uint64_t)k;
+            const hs_heap *h = NULL;
+            size_t index = 0;
+            for (size_t j = 0; j < r->heaps->count; j++)
+                if (r->heaps->heaps[j].handle == handle) {
+                    h = &r->heaps->heaps[j];
+                    index = j;
+                }
+            if (!h) {
+                cr_log_error("%s: heap 0x%llx missing", name, (unsigned long long)handle);
+                bad++;
+                continue;
+            }
+            if ((json_int_t)h->busy_blocks != json_integer_value(json_object_get(g, "busy_blocks")) ||
+                (json_int_t)h->free_blocks != json_integer_value(json_object_get(g, "free_blocks"))) {
+                cr_log_error("%s: heap 0x%llx: %llu busy / %llu free, expected %lld / %lld", name,
+                             (unsigned long long)handle, (unsigned long long)h->busy_blocks,
+                             (unsigned long long)h->free_blocks,
+                             (long long)json_integer_value(json_object_get(g, "busy_blocks")),
+                             (long long)json_integer_value(json_object_get(g, "free_blocks")));
+                bad++;
+            }
+            json_t *reach = json_object_get(g, "reachability");
+            if (reach && strcmp(json_string_value(reach), hs_reachability_name(r->reach->state[index])) != 0) {
+                cr_log_error("%s: heap 0x%llx is %s, expected %s", name, (unsigned long long)handle,
+                             hs_reachability_name(r->reach->state[index]), json_string_value(reach));
+                bad++;
+            }
+            json_t *session = json_object_get(g, "mapi_session");
+            if (session && json_is_true(session) != r->mapi->heaps[index].session) {
+                cr_log_error("%s: heap 0x%llx: mapi_session %d, expected %d", name, (unsigned long long)handle,
+                             r->mapi->heaps[index].session, json_is_true(session));
+                bad++;
+            }
+        }
+    }
+    return bad;
+}
+
+static int check_findings(const char *name, const hs_scan_result *r, json_t *expected)
+{
+    int bad = 0;
+    size_t i;
+    json_t *e;
+    json_array_foreach(expected, i, e)
+    {
+        bool found = false;
+        for (size_t k = 0; k < r->finding_count; k++)
+            found |= strcmp(r->findings[k].rule->identifier, json_string_value(e)) == 0;
+        if (!found) {
+            cr_log_error("%s: expected finding %s is missing", name, json_string_value(e));
+            bad++;
+        }
+    }
+    for (size_t k = 0; k < r->finding_count; k++) {
+        bool wanted = false;
+        json_array_foreach(expected, i, e) wanted |= strcmp(r->findings[k].rule->identifier, json_string_value(e)) == 0;
+        if (!wanted) {
+            cr_log_error("%s: unexpected finding %s", name, r->findings[k].rule->identifier);
+            bad++;
+        }
+    }
+    return bad;
+}
+
+Test(corpus, every_scenario_matches_its_expected_result)
+{
+    DIR *d = opendir(HS_SOURCE_ROOT "/corpus/scenarios");
+    cr_assert_not_null(d);
+    int scenarios = 0, mismatches = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".scn") != 0)
+            continue;
+        char path[1024], expect_path[1024], name[256];
+        snprintf(name, sizeof name, "%.*s", (int)(len - 4), e->d_name);
+        snprintf(path, sizeof path, HS_SOURCE_ROOT "/corpus/scenarios/%s", e->d_name);
+        snprintf(expect_path, sizeof expect_path, HS_SOURCE_ROOT "/corpus/scenarios/%s.expect.json", name);
+        char *text = slurp(path, NULL);
+        cr_assert_not_null(text, "%s", path);
+        hs_scenario sc;
+        char err[256];
+        cr_assert_eq(hs_scenario_parse(text, &sc, err, sizeof err), 0, "%s: %s", path, err);
+        free(text);
+        json_error_t jerr;
+        json_t *expect = json_load_file(expect_path, 0, &jerr);
+        cr_assert_not_null(expect, "%s: %s", expect_path, jerr.text);
+        dump_builder b;
+        hs_scenario_build(&sc, &b);
+        hs_scan_result *r = hs_scan_memory(b.file.data, b.file.len, name, shipped_rules());
+        cr_assert(r && r->dump->valid && r->heaps && r->reach && r->mapi, "%s: the pipeline did not run", name);
+        int bad = check_facts(name, r, json_object_get(expect, "facts")) +
+                  check_groups(name, r, json_object_get(expect, "heap_groups")) +
+                  check_findings(name, r, json_object_get(expect, "expected_findings"));
+        cr_expect_eq(bad, 0, "%s: %d differences from %s.expect.json (see the log)", name, bad, name);
+        mismatches += bad;
+        scenarios++;
+        hs_scan_result_free(r);
+        json_decref(expect);
+        bv_free(&b.file);
+    }
+    closedir(d);
+    cr_log_info("%d scenarios, %d differences", scenarios, mismatches);
+    cr_assert_geq(scenarios, 14);
+}
+
+Test(corpus, samples_are_the_generators_output_and_breakpad_reads_them)
+{
+    DIR *d = opendir(HS_SOURCE_ROOT "/corpus/samples");
+    cr_assert_not_null(d);
+    int samples = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".dmp") != 0)
+            continue;
+        char sample[1024], scn[1024];
+        snprintf(sample, sizeof sample, HS_SOURCE_ROOT "/corpus/samples/%s", e->d_name);
+        snprintf(scn, sizeof scn, HS_SOURCE_ROOT "/corpus/scenarios/%.*s.scn", (int)(len - 4), e->d_name);
+        size_t n;
+        char *committed = slurp(sample, &n), *text = slurp(scn, NULL);
+        cr_assert(committed && text, "%s has no scenario %s", sample, scn);
+        hs_scenario sc;
+        char err[256];
+        cr_assert_eq(hs_scenario_parse(text, &sc, err, sizeof err), 0);
+        dump_builder b;
+        hs_scenario_build(&sc, &b);
+        cr_assert_eq(b.file.len, n, "%s: generation is not deterministic (size)", sample);
+        cr_assert_eq(memcmp(b.file.data, committed, n), 0, "%s: generation is not deterministic", sample);
+        bv_free(&b.file);
+        free(committed);
+        free(text);
+
+        /* Breakpad reads the dump: OS, CPU and every module the scenario declares. */
+        char cmd[2200];
+        snprintf(cmd, sizeof cmd, "'%s/minidump_stackwalk' -m '%s' 2>/dev/null", HS_BREAKPAD_BIN, sample);
+        FILE *p = popen(cmd, "r");
+        cr_assert_not_null(p);
+        char line[1024];
+        bool os = false, cpu = false, mapi = !sc.mapi, ntdll = false;
+        while (fgets(line, sizeof line, p)) {
+            os |= strncmp(line, sc.os == HS_SCN_XP ? "OS|Windows NT|5.1.2600 Service Pack 3" : "OS|Windows NT|6.1.7601",
+                          sc.os == HS_SCN_XP ? 37 : 22) == 0;
+            cpu |= strncmp(line, sc.os == HS_SCN_WIN7_X64 ? "CPU|amd64|" : "CPU|x86|", sc.os == HS_SCN_WIN7_X64 ? 10 : 8) == 0;
+            mapi |= strstr(line, "Module|MAPI32.DLL|5.5.2448.0|mapi32.pdb|") == line;
+            ntdll |= strstr(line, "Module|ntdll.dll|5.1.2600.0|ntdll.pdb|") == line;
+        }
+        int rc = pclose(p);
+        cr_assert_eq(rc, 0, "%s: minidump_stackwalk failed", sample);
+        cr_assert(os && cpu && mapi && ntdll, "%s: Breakpad did not report the declared OS/CPU/modules", sample);
+        samples++;
+    }
+    closedir(d);
+    cr_assert_geq(samples, 3);
+}
