@@ -292,6 +292,7 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
             hs_block b = {.address = at, .segment = seg_index};
             classify(c, &e, size, &b);
             b.state = HS_BLOCK_INTERNAL;
+            b.requested = HS_REQUESTED_UNKNOWN; /* a header, not an allocation */
             if (!walk_push_block(c, &b))
                 goto out;
             pushed++;
