@@ -76,6 +76,8 @@ int hs_scenario_parse(const char *text, hs_scenario *sc, char *err, size_t err_s
                 sc->os = HS_SCN_WIN7_X86;
             else if (strcmp(value, "win7-x64") == 0)
                 sc->os = HS_SCN_WIN7_X64;
+            else if (strcmp(value, "win10-x64") == 0)
+                sc->os = HS_SCN_WIN10_X64;
             else
                 ok = false;
         } else if (strcmp(key, "mapi") == 0) {
@@ -206,7 +208,8 @@ void hs_scenario_build(const hs_scenario *sc, dump_builder *b)
     if (sc->os == HS_SCN_XP)
         synth_init_xp(&s);
     else
-        synth_init(&s, sc->os == HS_SCN_WIN7_X64 ? 8 : 4);
+        synth_init(&s, sc->os == HS_SCN_WIN7_X86 ? 4 : 8);
+    s.win10 = sc->os == HS_SCN_WIN10_X64;
     s.memory_list_only = sc->memory_list_only;
     s.exception_code = sc->exception;
     s.exception_address = sc->exception ? 0x35F01234 : 0;

@@ -3,7 +3,7 @@
  * decoys. hs_scenario_build composes the process with synthetic_process.c.
  *
  * Scenario files are "key = value" lines (# starts a comment):
- *   os = xp | win7-x86 | win7-x64
+ *   os = xp | win7-x86 | win7-x64 | win10-x64
  *   mapi = none | 5.5.2448.0 | …        the MAPI32.DLL file version
  *   live_sessions = N                    sessions whose heap is referenced from a session object
  *   leaked_sessions = N                  sessions logged off without their heap destroyed (KB Q293150)
@@ -23,7 +23,7 @@
 
 #include "dump_builder.h"
 
-typedef enum hs_scenario_os { HS_SCN_XP, HS_SCN_WIN7_X86, HS_SCN_WIN7_X64 } hs_scenario_os;
+typedef enum hs_scenario_os { HS_SCN_XP, HS_SCN_WIN7_X86, HS_SCN_WIN7_X64, HS_SCN_WIN10_X64 } hs_scenario_os;
 
 typedef struct hs_scenario {
     hs_scenario_os os;

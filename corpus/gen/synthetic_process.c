@@ -26,7 +26,15 @@ enum {
 };
 static const uint8_t key[8] = {0x5A, 0xA5, 0x3C, 0xC3, 0x11, 0x22, 0, 0};
 
-static const synth_layout *L(const synth *s) { return s->ptr == 8 ? &x64 : &x86; }
+/* Windows 10 19041 x64: the segment part is Windows 7's; the heap part moved (heap-internals.md §3.6:
+ * Signature 0x98, TotalFreeSize 0xC0, ProcessHeapsListIndex 0xD0, VirtualAllocdBlocks 0x110,
+ * SegmentList 0x120, FreeLists 0x150; the header block is 0x740 bytes, §3.7). */
+static const synth_layout x64_win10 = {
+    16, 8, 0x740, 0x40, 0x10, 0x18, 0x28, 0x30, 0x38, 0x40, 0x48, 0x50, 0x54, 0x60, 0x70, 0x7C, 0x88, 0x98,
+    0xC0, 0xD0, 0x110, 0x120, 0x150, 0x10, 0x20, 0x28, 0x30, 0xE8, 0xEC, 0xF0, 0x60, 0x30,
+};
+
+static const synth_layout *L(const synth *s) { return s->ptr == 8 ? (s->win10 ? &x64_win10 : &x64) : &x86; }
 
 uint8_t *synth_region_add(synth *s, uint64_t base, uint32_t size, uint32_t reserve, uint32_t type, uint32_t protect)
 {
@@ -356,7 +364,7 @@ void synth_finish(synth *s, dump_builder *b)
     if (s->xp)
         db_system_info(&si, 0, 5, 1, 2600, 2, csd);
     else
-        db_system_info(&si, s->ptr == 8 ? 9 : 0, 6, 1, 7601, 2, 0);
+        db_system_info(&si, s->ptr == 8 ? 9 : 0, s->win10 ? 10 : 6, s->win10 ? 0 : 1, s->win10 ? 19041 : 7601, 2, 0);
     db_stream(b, 7, &si);
     uint32_t ctx_rva = build_context(s, b);
     uint32_t ctx_size = s->ptr == 8 ? 0x4D0 : 0x2CC;

@@ -44,6 +44,7 @@ typedef struct synth {
     bool memory_list_only;     /* write no MemoryInfoList and no module data (reachability unknown) */
     unsigned ptr;              /* 4: x86, 8: x64 */
     bool xp;                   /* Windows XP SP3 x86: NT5 heaps (Segments[], FreeLists[128], no encoding) */
+    bool win10;                /* Windows 10 19041 x64 heap layout (set after synth_init(s, 8)) */
     uint64_t teb, peb, heap_list;
     uint32_t exception_code;   /* 0: no Exception stream */
     uint64_t exception_address;

@@ -219,9 +219,12 @@ Test(corpus, samples_are_the_generators_output_and_breakpad_reads_them)
         char line[1024];
         bool os = false, cpu = false, mapi = !sc.mapi, ntdll = false;
         while (fgets(line, sizeof line, p)) {
-            os |= strncmp(line, sc.os == HS_SCN_XP ? "OS|Windows NT|5.1.2600 Service Pack 3" : "OS|Windows NT|6.1.7601",
-                          sc.os == HS_SCN_XP ? 37 : 22) == 0;
-            cpu |= strncmp(line, sc.os == HS_SCN_WIN7_X64 ? "CPU|amd64|" : "CPU|x86|", sc.os == HS_SCN_WIN7_X64 ? 10 : 8) == 0;
+            const char *want_os = sc.os == HS_SCN_XP            ? "OS|Windows NT|5.1.2600 Service Pack 3"
+                                  : sc.os == HS_SCN_WIN10_X64 ? "OS|Windows NT|10.0.19041"
+                                                              : "OS|Windows NT|6.1.7601";
+            bool x64 = sc.os == HS_SCN_WIN7_X64 || sc.os == HS_SCN_WIN10_X64;
+            os |= strncmp(line, want_os, strlen(want_os)) == 0;
+            cpu |= strncmp(line, x64 ? "CPU|amd64|" : "CPU|x86|", x64 ? 10 : 8) == 0;
             mapi |= strstr(line, "Module|MAPI32.DLL|5.5.2448.0|mapi32.pdb|") == line;
             ntdll |= strstr(line, "Module|ntdll.dll|5.1.2600.0|ntdll.pdb|") == line;
         }
