@@ -364,6 +364,9 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
             walk_error(c, addr, HS_CHECK_PAST_SEGMENT_END, ex, fd,
                        "heap entry 0x%" PRIx64 " of 0x%" PRIx64 " bytes runs past the end of segment 0x%" PRIx64, addr,
                        size, seg->address);
+            /* The rest of the segment cannot be reached: the walk is not complete, and checks that
+             * compare it with the free lists would only repeat this error. */
+            h->walk_complete = false;
             break;
         }
         if (size > next_gap - addr) {

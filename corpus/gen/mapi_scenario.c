@@ -104,6 +104,11 @@ int hs_scenario_parse(const char *text, hs_scenario *sc, char *err, size_t err_s
             ok = parse_uint(value, 1000, &sc->lookalike_heaps);
         } else if (strcmp(key, "memory_list_only") == 0) {
             ok = parse_bool(value, &sc->memory_list_only);
+        } else if (strcmp(key, "heap_corruption") == 0) {
+            ok = strcmp(value, "previous_size") == 0 || strcmp(value, "header_checksum") == 0 ||
+                 strcmp(value, "past_segment_end") == 0 || strcmp(value, "free_list_link") == 0;
+            if (ok)
+                snprintf(sc->heap_corruption, sizeof sc->heap_corruption, "%.31s", value);
         } else if (strcmp(key, "exception") == 0) {
             unsigned x = 0;
             ok = parse_uint(value, 0xFFFFFFFFu, &x);
@@ -239,6 +244,12 @@ void hs_scenario_build(const hs_scenario *sc, dump_builder *b)
         decoy_heap(&s, HS_SCN_DECOY_HEAP + 0x10000ull * i);
     for (unsigned i = 0; i < sc->lookalike_heaps; i++)
         lookalike_heap(&s, HS_SCN_LOOKALIKE_HEAP + 0x10000ull * i, i);
+    if (sc->heap_corruption[0]) {
+        const uint32_t sizes[] = {4 * gran, 4 * gran, 4 * gran};
+        uint64_t user[3];
+        synth_heap(&s, HS_SCN_VICTIM_HEAP, 0x1002, sizes, 3, user);
+        synth_corrupt(&s, HS_SCN_VICTIM_HEAP, user, sc->heap_corruption);
+    }
     /* ntdll's data holds a copy of the heap list (as RtlpProcessHeapsListBuffer does). */
     for (size_t i = 0; i < s.heap_count && i < 0x1000 / s.ptr; i++)
         synth_put_ptr(&s, NTDLL + 0x1000 + s.ptr * i, s.heaps[i]);

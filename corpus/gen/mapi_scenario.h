@@ -13,7 +13,10 @@
  *   decoy_heaps = N                      private, unreferenced heaps without MAPI content
  *   lookalike_heaps = N                  unreferenced heaps holding random data shaped like SPropValues
  *   memory_list_only = true | false      no module data and no MemoryInfoList: reachability unknown
- *   exception = 0xC0000005               the process crashed with this code (0: no Exception stream) */
+ *   exception = 0xC0000005               the process crashed with this code (0: no Exception stream)
+ *   heap_corruption = KIND               adds an unreferenced private heap at HS_SCN_VICTIM_HEAP damaged
+ *                                        in one way: previous_size, header_checksum (not on XP),
+ *                                        past_segment_end, free_list_link */
 #ifndef HS_MAPI_SCENARIO_H
 #define HS_MAPI_SCENARIO_H
 
@@ -32,6 +35,7 @@ typedef struct hs_scenario {
     unsigned live_sessions, leaked_sessions, corrupt_blocks, decoy_heaps, lookalike_heaps;
     bool memory_list_only;
     uint32_t exception;
+    char heap_corruption[32];  /* "" for none */
 } hs_scenario;
 
 /* Parses scenario text; returns 0, or -1 with a message naming the line in err. */
@@ -49,6 +53,7 @@ enum {
     HS_SCN_DECOY_HEAP = 0x40000000,
     HS_SCN_LOOKALIKE_HEAP = 0x50000000,
     HS_SCN_MAPI32 = 0x35F00000,
+    HS_SCN_VICTIM_HEAP = 0x60000000,
 };
 
 #endif

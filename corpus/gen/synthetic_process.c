@@ -308,6 +308,73 @@ void synth_lfh_win7(synth *s, uint64_t user, uint32_t size, uint32_t chunk, unsi
     synth_write(s, subsegment + (s->ptr == 8 ? 0x1C : 0x14), &bc, 2);
 }
 
+/* Reads back 8 header bytes of the entry at va (decoded), so a field can be changed and re-encoded. */
+static void read_header(synth *s, uint64_t va, uint8_t out[8])
+{
+    unsigned hdr = s->xp ? 0 : L(s)->hdr;
+    for (size_t r = 0; r < s->region_count; r++) {
+        const synth_region *g = &s->regions[r];
+        if (va + hdr >= g->base && va + hdr + 8 <= g->base + g->size) {
+            memcpy(out, g->bytes + (va + hdr - g->base), 8);
+            if (!s->xp)
+                for (int i = 0; i < 8; i++)
+                    out[i] ^= key[i];
+            return;
+        }
+    }
+    abort();
+}
+
+static void write_header(synth *s, uint64_t va, uint8_t b[8], bool fix_checksum)
+{
+    unsigned hdr = s->xp ? 0 : L(s)->hdr;
+    if (!s->xp) {
+        if (fix_checksum)
+            b[3] = b[0] ^ b[1] ^ b[2];
+        for (int i = 0; i < 8; i++)
+            b[i] ^= key[i];
+    }
+    synth_write(s, va + hdr, b, 8);
+}
+
+uint64_t synth_corrupt(synth *s, uint64_t base, const uint64_t *user, const char *kind)
+{
+    unsigned gran = s->xp ? 8 : L(s)->gran;
+    uint64_t b2 = user[1] - gran, b3 = user[2] - gran;
+    uint8_t h[8];
+    if (strcmp(kind, "previous_size") == 0) {
+        read_header(s, b2, h);
+        unsigned prev_at = s->xp ? 2 : 4; /* XP: PreviousSize @2; Vista+: @4 (§3.2) */
+        h[prev_at] ^= 0x5;
+        write_header(s, b2, h, true);
+        return b2;
+    }
+    if (strcmp(kind, "header_checksum") == 0) {
+        if (s->xp)
+            return 0;
+        read_header(s, b2, h);
+        h[3] ^= 0x40;
+        write_header(s, b2, h, false);
+        return b2;
+    }
+    if (strcmp(kind, "past_segment_end") == 0) {
+        read_header(s, b3, h);
+        h[0] = 0xFF;
+        h[1] = 0x7F;
+        write_header(s, b3, h, true);
+        return b3;
+    }
+    if (strcmp(kind, "free_list_link") == 0) {
+        /* The free block follows block 3; its FreeList.Blink sits one pointer into its user data. */
+        read_header(s, b3, h);
+        uint64_t free_entry = b3 + (uint64_t)(h[0] | h[1] << 8) * gran;
+        synth_put_ptr(s, free_entry + gran + s->ptr, base + 0x500);
+        return free_entry + gran;
+    }
+    (void)base;
+    return 0;
+}
+
 void synth_init_xp(synth *s)
 {
     synth_init(s, 4);

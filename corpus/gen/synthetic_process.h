@@ -75,6 +75,12 @@ uint64_t synth_virtual_block(synth *s, uint64_t base, uint64_t va, uint32_t comm
  * _HEAP_SUBSEGMENT at `subsegment` (which must lie in some region). */
 void synth_lfh_win7(synth *s, uint64_t user, uint32_t size, uint32_t chunk, unsigned count, uint64_t busy,
                     uint64_t subsegment);
+/* Damages the heap at base (built by synth_heap with at least three busy blocks whose user data
+ * addresses are in user[]) the way heap misuse does. kind: "previous_size" (block 2's PreviousSize),
+ * "header_checksum" (block 2's checksum byte; Vista+ only), "past_segment_end" (block 3's Size),
+ * "free_list_link" (the free block's Blink). Returns the address the walker must report, or 0 when
+ * the kind does not apply to this OS. */
+uint64_t synth_corrupt(synth *s, uint64_t base, const uint64_t *user, const char *kind);
 /* Adds a module image whose code/vtables live at [base, base+size) and whose data region follows. */
 void synth_module_add(synth *s, const char *name, uint64_t base, uint32_t size, uint32_t version_ms,
                       uint32_t version_ls);

@@ -118,6 +118,38 @@ static int check_groups(const char *name, const hs_scan_result *r, json_t *group
     return bad;
 }
 
+/* Every integrity error the walk reports must be one the scenario injected, and each injected one
+ * must be reported at its address with its check: clean scenarios report nothing. */
+static int check_integrity(const char *name, const hs_scan_result *r, json_t *expected)
+{
+    int bad = 0;
+    size_t reported = 0;
+    for (size_t i = 0; i < r->heaps->count; i++) {
+        const hs_heap *h = &r->heaps->heaps[i];
+        for (size_t e = 0; e < h->error_count; e++) {
+            reported++;
+            bool wanted = false;
+            size_t k;
+            json_t *x;
+            json_array_foreach(expected, k, x) wanted |=
+                strtoull(json_string_value(json_object_get(x, "heap")), NULL, 16) == h->handle &&
+                strtoull(json_string_value(json_object_get(x, "address")), NULL, 16) == h->errors[e].address &&
+                strcmp(json_string_value(json_object_get(x, "check")), h->errors[e].check) == 0;
+            if (!wanted) {
+                cr_log_error("%s: unexpected %s at 0x%llx in heap 0x%llx: %s", name, h->errors[e].check,
+                             (unsigned long long)h->errors[e].address, (unsigned long long)h->handle,
+                             h->errors[e].detail ? h->errors[e].detail : "");
+                bad++;
+            }
+        }
+    }
+    if (reported < json_array_size(expected)) {
+        cr_log_error("%s: %zu integrity errors reported, %zu injected", name, reported, json_array_size(expected));
+        bad++;
+    }
+    return bad;
+}
+
 static int check_findings(const char *name, const hs_scan_result *r, json_t *expected)
 {
     int bad = 0;
@@ -172,6 +204,7 @@ Test(corpus, every_scenario_matches_its_expected_result)
         cr_assert(r && r->dump->valid && r->heaps && r->reach && r->mapi, "%s: the pipeline did not run", name);
         int bad = check_facts(name, r, json_object_get(expect, "facts")) +
                   check_groups(name, r, json_object_get(expect, "heap_groups")) +
+                  check_integrity(name, r, json_object_get(expect, "integrity_errors")) +
                   check_findings(name, r, json_object_get(expect, "expected_findings"));
         cr_expect_eq(bad, 0, "%s: %d differences from %s.expect.json (see the log)", name, bad, name);
         mismatches += bad;
@@ -182,7 +215,7 @@ Test(corpus, every_scenario_matches_its_expected_result)
     }
     closedir(d);
     cr_log_info("%d scenarios, %d differences", scenarios, mismatches);
-    cr_assert_geq(scenarios, 14);
+    cr_assert_geq(scenarios, 20);
 }
 
 Test(corpus, samples_are_the_generators_output_and_breakpad_reads_them)
