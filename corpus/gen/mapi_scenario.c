@@ -104,6 +104,10 @@ int hs_scenario_parse(const char *text, hs_scenario *sc, char *err, size_t err_s
             ok = parse_uint(value, 1000, &sc->lookalike_heaps);
         } else if (strcmp(key, "memory_list_only") == 0) {
             ok = parse_bool(value, &sc->memory_list_only);
+        } else if (strcmp(key, "lfh_heaps") == 0) {
+            ok = parse_uint(value, 64, &sc->lfh_heaps);
+        } else if (strcmp(key, "large_blocks") == 0) {
+            ok = parse_uint(value, 64, &sc->large_blocks);
         } else if (strcmp(key, "heap_corruption") == 0) {
             ok = strcmp(value, "previous_size") == 0 || strcmp(value, "header_checksum") == 0 ||
                  strcmp(value, "past_segment_end") == 0 || strcmp(value, "free_list_link") == 0;
@@ -121,6 +125,14 @@ int hs_scenario_parse(const char *text, hs_scenario *sc, char *err, size_t err_s
             snprintf(err, err_size, "line %u: bad value '%s' for %s", line_no, value, key);
             return -1;
         }
+    }
+    if (sc->lfh_heaps && sc->os != HS_SCN_WIN7_X86 && sc->os != HS_SCN_WIN7_X64) {
+        snprintf(err, err_size, "lfh_heaps needs os = win7-x86 or win7-x64");
+        return -1;
+    }
+    if (sc->large_blocks && sc->os == HS_SCN_XP) {
+        snprintf(err, err_size, "large_blocks needs a Vista+ os");
+        return -1;
     }
     if (sc->corrupt_blocks > sc->leaked_sessions) {
         snprintf(err, err_size, "corrupt_blocks (%u) exceeds leaked_sessions (%u)", sc->corrupt_blocks,
@@ -244,6 +256,19 @@ void hs_scenario_build(const hs_scenario *sc, dump_builder *b)
         decoy_heap(&s, HS_SCN_DECOY_HEAP + 0x10000ull * i);
     for (unsigned i = 0; i < sc->lookalike_heaps; i++)
         lookalike_heap(&s, HS_SCN_LOOKALIKE_HEAP + 0x10000ull * i, i);
+    /* LFH heaps: block 1 becomes a UserBlocks container of 10 chunks of 3 granules, 6 busy. */
+    if (sc->lfh_heaps)
+        synth_region_add(&s, HS_SCN_LFH_ZONE, 0x1000, 0x1000, 0x20000, 4);
+    for (unsigned i = 0; i < sc->lfh_heaps; i++) {
+        uint32_t header = s.ptr == 8 ? 0x20 : 0x10, chunk = 3 * gran;
+        uint32_t container = (gran + header + 10 * chunk + gran - 1) & ~(gran - 1);
+        const uint32_t sizes[] = {4 * gran, container, 4 * gran};
+        uint64_t user[3];
+        synth_heap(&s, HS_SCN_LFH_HEAP + 0x10000ull * i, 0x1002, sizes, 3, user);
+        synth_lfh_win7(&s, user[1], container, chunk, 10, 0x2B5, HS_SCN_LFH_ZONE + 0x40ull * i);
+    }
+    for (unsigned i = 0; i < sc->large_blocks; i++)
+        synth_virtual_block(&s, HS_SCN_PROCESS_HEAP, HS_SCN_LARGE_BLOCK + 0x100000ull * i, 0x21000, 0x20000);
     if (sc->heap_corruption[0]) {
         const uint32_t sizes[] = {4 * gran, 4 * gran, 4 * gran};
         uint64_t user[3];

@@ -14,6 +14,10 @@
  *   lookalike_heaps = N                  unreferenced heaps holding random data shaped like SPropValues
  *   memory_list_only = true | false      no module data and no MemoryInfoList: reachability unknown
  *   exception = 0xC0000005               the process crashed with this code (0: no Exception stream)
+ *   lfh_heaps = N                        (Windows 7) unreferenced private heaps whose middle block is an LFH
+ *                                        UserBlocks of 10 chunks, 6 busy (heap-internals.md §4.3)
+ *   large_blocks = N                     large (virtual-alloc) blocks of the process heap, 0x21000
+ *                                        bytes committed each
  *   heap_corruption = KIND               adds an unreferenced private heap at HS_SCN_VICTIM_HEAP damaged
  *                                        in one way: previous_size, header_checksum (not on XP),
  *                                        past_segment_end, free_list_link */
@@ -36,6 +40,7 @@ typedef struct hs_scenario {
     bool memory_list_only;
     uint32_t exception;
     char heap_corruption[32];  /* "" for none */
+    unsigned lfh_heaps, large_blocks;
 } hs_scenario;
 
 /* Parses scenario text; returns 0, or -1 with a message naming the line in err. */
@@ -54,6 +59,9 @@ enum {
     HS_SCN_LOOKALIKE_HEAP = 0x50000000,
     HS_SCN_MAPI32 = 0x35F00000,
     HS_SCN_VICTIM_HEAP = 0x60000000,
+    HS_SCN_LFH_HEAP = 0x61000000,
+    HS_SCN_LFH_ZONE = 0x6F000000,
+    HS_SCN_LARGE_BLOCK = 0x70000000, /* large block i at + i·0x100000 */
 };
 
 #endif

@@ -75,6 +75,20 @@ void synth_put_ptr(synth *s, uint64_t va, uint64_t v)
         synth_put32(s, va + 4, (uint32_t)(v >> 32));
 }
 
+uint64_t synth_get_ptr(const synth *s, uint64_t va)
+{
+    for (size_t i = 0; i < s->region_count; i++) {
+        const synth_region *r = &s->regions[i];
+        if (va >= r->base && va - r->base + s->ptr <= r->size) {
+            uint64_t v = 0;
+            for (unsigned k = 0; k < s->ptr; k++)
+                v |= (uint64_t)r->bytes[va - r->base + k] << (8 * k);
+            return v;
+        }
+    }
+    abort();
+}
+
 static void put_entry(synth *s, uint64_t va, uint32_t size, uint8_t flags, uint32_t prev, uint8_t unused)
 {
     uint16_t sg = (uint16_t)(size / L(s)->gran), pg = (uint16_t)(prev / L(s)->gran);
@@ -246,10 +260,11 @@ uint64_t synth_virtual_block(synth *s, uint64_t base, uint64_t va, uint32_t comm
      * @0x14/0x28, BusyBlock @0x18/0x30; BusyBlock.Size holds the unused byte count (§3.4). */
     unsigned commit_off = s->ptr == 8 ? 0x20 : 0x10, busy_off = s->ptr == 8 ? 0x30 : 0x18;
     synth_region_add(s, va, commit, commit, MEM_PRIVATE, PAGE_READWRITE);
-    uint64_t head = base + l->va_blocks;
+    /* Append to the VirtualAllocdBlocks list: head.Blink is the last entry (the head when empty). */
+    uint64_t head = base + l->va_blocks, last = synth_get_ptr(s, head + s->ptr);
     synth_put_ptr(s, va, head);
-    synth_put_ptr(s, va + s->ptr, head);
-    synth_put_ptr(s, head, va);
+    synth_put_ptr(s, va + s->ptr, last);
+    synth_put_ptr(s, last, va);
     synth_put_ptr(s, head + s->ptr, va);
     synth_put_ptr(s, va + commit_off, commit);
     synth_put_ptr(s, va + commit_off + s->ptr, commit);

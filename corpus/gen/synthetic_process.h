@@ -61,6 +61,8 @@ uint8_t *synth_region_add(synth *s, uint64_t base, uint32_t size, uint32_t reser
 void synth_write(synth *s, uint64_t va, const void *data, size_t n);
 void synth_put32(synth *s, uint64_t va, uint32_t v);
 void synth_put_ptr(synth *s, uint64_t va, uint64_t v);
+/* Reads back a pointer written earlier (aborts outside every region). */
+uint64_t synth_get_ptr(const synth *s, uint64_t va);
 /* Adds a heap at base (64 KB aligned) with busy blocks of the given total sizes (header
  * included, multiples of the granularity: 8 x86, 16 x64); user data addresses are returned in
  * user[]. flags: 0x2 (process heap) or 0x1002 (HeapCreate). */
