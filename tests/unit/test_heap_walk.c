@@ -474,3 +474,80 @@ Test(heap_walk_lfh, win7_depth_disagreeing_with_chunks_is_reported)
     hs_dump_free(d);
     bv_free(&b.file);
 }
+
+/* ---- WoW64: a 32-bit process in a 64-bit dump (heap-internals.md §1.3) ---- */
+
+/* Moves region 0 (the TEB synth_init made) to `teb` and points its Self and PEB fields. */
+static void move_teb(synth *s, uint64_t teb, unsigned self_off, unsigned peb_off)
+{
+    s->regions[0].base = teb;
+    s->teb = teb;
+    synth_put_ptr(s, teb + self_off, teb);
+    synth_put_ptr(s, teb + peb_off, s->peb);
+}
+
+Test(heap_walk_wow64, both_heap_sets_listed_and_walked_with_their_layouts)
+{
+    static synth s64, s32;
+    const uint64_t teb64 = 0x7EFDB000, teb32 = teb64 + 0x2000;
+    synth_init(&s64, 8);
+    move_teb(&s64, teb64, 0x30, 0x60);
+    synth_module_add(&s64, "C:\\Windows\\System32\\wow64.dll", 0x74E00000, 0x1000, (6u << 16) | 1, 7601u << 16);
+    synth_module_add(&s64, "C:\\Windows\\System32\\wow64cpu.dll", 0x74F00000, 0x1000, (6u << 16) | 1, 7601u << 16);
+    const uint32_t sizes64[] = {0x40, 0x60};
+    synth_heap(&s64, 0x00140000, 0x2, sizes64, 2, NULL); /* the 64-bit default heap */
+
+    /* The 32-bit side: its own TEB (TEB64.NtTib.ExceptionList points at it), PEB32 and heaps. */
+    synth_init(&s32, 4);
+    s32.peb = 0x7EFDE000;
+    s32.heap_list = s32.peb + 0x400;
+    s32.regions[1].base = s32.peb;
+    s32.regions[1].size = 0x1000;
+    move_teb(&s32, teb32, 0x18, 0x30);
+    synth_put32(&s32, s32.peb + 0x8C, 16);
+    synth_put32(&s32, s32.peb + 0x90, (uint32_t)s32.heap_list);
+    const uint32_t sizes32[] = {0x20, 0x28, 0x30};
+    synth_heap(&s32, 0x00500000, 0x2, sizes32, 3, NULL);    /* the 32-bit default heap */
+    synth_heap(&s32, 0x00600000, 0x1002, sizes32, 2, NULL); /* a HeapCreate'd 32-bit heap */
+    for (size_t i = 0; i < s32.heap_count; i++)
+        synth_put32(&s32, s32.heap_list + 4 * i, (uint32_t)s32.heaps[i]);
+    synth_put_ptr(&s64, teb64, teb32);
+    /* Move the 32-bit regions (TEB32, PEB32, heaps) into the 64-bit process; its stack is dropped. */
+    for (size_t i = 0; i < s32.region_count; i++) {
+        if (s32.regions[i].base == s32.stack_base) {
+            free(s32.regions[i].bytes);
+            continue;
+        }
+        s64.regions[s64.region_count++] = s32.regions[i];
+    }
+    s32.region_count = 0;
+
+    dump_builder b;
+    hs_dump *d;
+    hs_address_space *as;
+    hs_process *p;
+    hs_heapset *set = walk_xp(&s64, &b, &d, &as, &p);
+    cr_assert(p->wow64);
+    cr_assert_eq(p->peb_count, 2);
+    cr_assert_eq(p->pebs[1].address, 0x7EFDE000);
+    cr_assert(p->pebs[1].wow64);
+    cr_assert_eq(p->pebs[1].ptr_size, 4);
+    cr_assert_eq(set->count, 3);
+    const hs_heap *h64 = hs_heapset_find(set, 0x00140000), *h32 = hs_heapset_find(set, 0x00500000),
+                  *priv32 = hs_heapset_find(set, 0x00600000);
+    cr_assert(h64 && h32 && priv32);
+    cr_assert_str_eq(h64->layout->name, "nt6.1-x64");
+    cr_assert_str_eq(h32->layout->name, "nt6.1-x86");
+    cr_assert_eq(h64->peb_index, 0);
+    cr_assert_eq(h32->peb_index, 1, "marked with the PEB it came from");
+    cr_assert_eq(priv32->list_index, 1);
+    cr_assert_eq(h64->error_count + h32->error_count + priv32->error_count, 0);
+    cr_assert_eq(h64->busy_blocks, 2);
+    cr_assert_eq(h32->busy_blocks, 3);
+    cr_assert_eq(priv32->busy_blocks, 2);
+    hs_heapset_free(set);
+    hs_process_free(p);
+    hs_as_free(as);
+    hs_dump_free(d);
+    bv_free(&b.file);
+}
