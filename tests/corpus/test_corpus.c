@@ -156,6 +156,25 @@ static int check_integrity(const char *name, const hs_scan_result *r, json_t *ex
     return bad;
 }
 
+/* In a full dump the heap's committed bytes by its own bookkeeping (segment pages minus uncommitted
+ * pages) must equal what MemoryInfoList says is committed in its reservations. */
+static int check_committed(const char *name, const hs_scan_result *r)
+{
+    int bad = 0;
+    if (!r->dump->has_memory_info)
+        return 0;
+    for (size_t i = 0; i < r->heaps->count; i++) {
+        const hs_heap *h = &r->heaps->heaps[i];
+        if (h->layout && h->committed != h->committed_memory_info) {
+            cr_log_error("%s: heap 0x%llx: committed 0x%llx by its segments, 0x%llx by MemoryInfoList", name,
+                         (unsigned long long)h->handle, (unsigned long long)h->committed,
+                         (unsigned long long)h->committed_memory_info);
+            bad++;
+        }
+    }
+    return bad;
+}
+
 static int check_findings(const char *name, const hs_scan_result *r, json_t *expected)
 {
     int bad = 0;
@@ -210,7 +229,7 @@ Test(corpus, every_scenario_matches_its_expected_result)
         cr_assert(r && r->dump->valid && r->heaps && r->reach && r->mapi, "%s: the pipeline did not run", name);
         int bad = check_facts(name, r, json_object_get(expect, "facts")) +
                   check_groups(name, r, json_object_get(expect, "heap_groups")) +
-                  check_integrity(name, r, json_object_get(expect, "integrity_errors")) +
+                  check_integrity(name, r, json_object_get(expect, "integrity_errors")) + check_committed(name, r) +
                   check_findings(name, r, json_object_get(expect, "expected_findings"));
         cr_expect_eq(bad, 0, "%s: %d differences from %s.expect.json (see the log)", name, bad, name);
         mismatches += bad;
