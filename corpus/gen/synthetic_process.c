@@ -440,7 +440,9 @@ void synth_finish(synth *s, dump_builder *b)
     for (size_t i = 0; i < s->heap_count; i++)
         synth_put_ptr(s, s->heap_list + s->ptr * i, s->heaps[i]);
     db_init(b);
-    b->flags = s->memory_list_only ? 0x0 : 0x2;
+    /* MINIDUMP_TYPE: WithFullMemory | WithFullMemoryInfo, or WithProcessThreadData |
+     * WithPrivateReadWriteMemory for the private-memory-only dumps. */
+    b->flags = s->memory_list_only ? 0x300 : 0x802;
     bytevec si = {0}, tl = {0}, ml = {0}, mods = {0}, mi = {0};
     uint32_t csd = s->xp ? db_string(b, "Service Pack 3") : 0;
     if (s->xp)
@@ -451,17 +453,38 @@ void synth_finish(synth *s, dump_builder *b)
     uint32_t ctx_rva = build_context(s, b);
     uint32_t ctx_size = s->ptr == 8 ? 0x4D0 : 0x2CC;
 
-    bv_u32(&ml, (uint32_t)s->region_count);
     uint32_t stack_rva = 0;
-    for (size_t i = 0; i < s->region_count; i++) {
-        synth_region *r = &s->regions[i];
-        bool skip = s->memory_list_only && r->type == MEM_IMAGE;
-        uint32_t rva = db_blob(b, r->bytes, skip ? 0 : r->size);
-        if (r->base == s->stack_base)
-            stack_rva = rva;
-        bv_u64(&ml, r->base);
-        bv_u32(&ml, skip ? 0 : r->size);
-        bv_u32(&ml, rva);
+    if (s->memory_list_only) {
+        /* Private memory only (MiniDumpWithPrivateReadWriteMemory): a MemoryList without the
+         * modules' image pages. */
+        bv_u32(&ml, (uint32_t)s->region_count);
+        for (size_t i = 0; i < s->region_count; i++) {
+            synth_region *r = &s->regions[i];
+            bool skip = r->type == MEM_IMAGE;
+            uint32_t rva = db_blob(b, r->bytes, skip ? 0 : r->size);
+            if (r->base == s->stack_base)
+                stack_rva = rva;
+            bv_u64(&ml, r->base);
+            bv_u32(&ml, skip ? 0 : r->size);
+            bv_u32(&ml, rva);
+        }
+        db_stream(b, 5, &ml);
+    } else {
+        /* Full memory: a Memory64List, {count, BaseRva} then {start, size} per range, the bytes
+         * back to back from BaseRva (heap-internals.md §1.1). */
+        uint64_t base_rva = b->file.len + 16 + 16ull * s->region_count, at = base_rva;
+        bv_u64(&ml, s->region_count);
+        bv_u64(&ml, base_rva);
+        for (size_t i = 0; i < s->region_count; i++) {
+            bv_u64(&ml, s->regions[i].base);
+            bv_u64(&ml, s->regions[i].size);
+            if (s->regions[i].base == s->stack_base)
+                stack_rva = (uint32_t)at;
+            at += s->regions[i].size;
+        }
+        db_stream(b, 9, &ml);
+        for (size_t i = 0; i < s->region_count; i++)
+            db_blob(b, s->regions[i].bytes, s->regions[i].size);
     }
     bv_u32(&tl, 1);
     bv_u32(&tl, 0x5D4);
@@ -473,7 +496,16 @@ void synth_finish(synth *s, dump_builder *b)
     bv_u32(&tl, ctx_size);
     bv_u32(&tl, ctx_rva);
     db_stream(b, 3, &tl);
-    db_stream(b, 5, &ml);
+    /* MINIDUMP_MISC_INFO: process id and times (Flags1 = MISC1_PROCESS_ID | MISC1_PROCESS_TIMES). */
+    bytevec misc = {0};
+    bv_u32(&misc, 24);
+    bv_u32(&misc, 0x3);
+    bv_u32(&misc, 0x1234);
+    bv_u32(&misc, 0x3A000000);
+    bv_u32(&misc, 12);
+    bv_u32(&misc, 3);
+    db_stream(b, 15, &misc);
+    bv_free(&misc);
 
     bv_u32(&mods, (uint32_t)s->module_count);
     for (size_t i = 0; i < s->module_count; i++) {

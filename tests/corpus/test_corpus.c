@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mapi_scenario.h"
 #include "scan.h"
@@ -201,6 +202,36 @@ static int check_findings(const char *name, const hs_scan_result *r, json_t *exp
     return bad;
 }
 
+/* Breakpad's minidump_stackwalk reads the dump and reports the OS, CPU, modules and the one thread
+ * the scenario declares. */
+static void breakpad_reads(const char *path, const hs_scenario *sc)
+{
+    char cmd[2200];
+    snprintf(cmd, sizeof cmd, "'%s/minidump_stackwalk' -m '%s' 2>/dev/null", HS_BREAKPAD_BIN, path);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    char line[1024];
+    bool os = false, cpu = false, mapi = !sc->mapi, ntdll = false, other_thread = false;
+    const char *want_os = sc->os == HS_SCN_XP            ? "OS|Windows NT|5.1.2600 Service Pack 3"
+                          : sc->os == HS_SCN_WIN10_X64 ? "OS|Windows NT|10.0.19041"
+                                                       : "OS|Windows NT|6.1.7601";
+    bool x64 = sc->os == HS_SCN_WIN7_X64 || sc->os == HS_SCN_WIN10_X64;
+    size_t modules = 0;
+    while (fgets(line, sizeof line, p)) {
+        os |= strncmp(line, want_os, strlen(want_os)) == 0;
+        cpu |= strncmp(line, x64 ? "CPU|amd64|" : "CPU|x86|", x64 ? 10 : 8) == 0;
+        mapi |= strstr(line, "Module|MAPI32.DLL|5.5.2448.0|mapi32.pdb|") == line;
+        ntdll |= strstr(line, "Module|ntdll.dll|5.1.2600.0|ntdll.pdb|") == line;
+        modules += strncmp(line, "Module|", 7) == 0;
+        other_thread |= line[0] >= '1' && line[0] <= '9' && strchr(line, '|') == line + 1;
+    }
+    int rc = pclose(p);
+    cr_assert_eq(rc, 0, "%s: minidump_stackwalk failed", path);
+    cr_assert(os && cpu && mapi && ntdll, "%s: Breakpad did not report the declared OS/CPU/modules", path);
+    cr_assert_eq(modules, sc->mapi ? 2u : 1u, "%s: Breakpad saw %zu modules", path, modules);
+    cr_assert_not(other_thread, "%s: the scenario declares one thread", path);
+}
+
 Test(corpus, every_scenario_matches_its_expected_result)
 {
     DIR *d = opendir(HS_SOURCE_ROOT "/corpus/scenarios");
@@ -269,28 +300,43 @@ Test(corpus, samples_are_the_generators_output_and_breakpad_reads_them)
         free(committed);
         free(text);
 
-        /* Breakpad reads the dump: OS, CPU and every module the scenario declares. */
-        char cmd[2200];
-        snprintf(cmd, sizeof cmd, "'%s/minidump_stackwalk' -m '%s' 2>/dev/null", HS_BREAKPAD_BIN, sample);
-        FILE *p = popen(cmd, "r");
-        cr_assert_not_null(p);
-        char line[1024];
-        bool os = false, cpu = false, mapi = !sc.mapi, ntdll = false;
-        while (fgets(line, sizeof line, p)) {
-            const char *want_os = sc.os == HS_SCN_XP            ? "OS|Windows NT|5.1.2600 Service Pack 3"
-                                  : sc.os == HS_SCN_WIN10_X64 ? "OS|Windows NT|10.0.19041"
-                                                              : "OS|Windows NT|6.1.7601";
-            bool x64 = sc.os == HS_SCN_WIN7_X64 || sc.os == HS_SCN_WIN10_X64;
-            os |= strncmp(line, want_os, strlen(want_os)) == 0;
-            cpu |= strncmp(line, x64 ? "CPU|amd64|" : "CPU|x86|", x64 ? 10 : 8) == 0;
-            mapi |= strstr(line, "Module|MAPI32.DLL|5.5.2448.0|mapi32.pdb|") == line;
-            ntdll |= strstr(line, "Module|ntdll.dll|5.1.2600.0|ntdll.pdb|") == line;
-        }
-        int rc = pclose(p);
-        cr_assert_eq(rc, 0, "%s: minidump_stackwalk failed", sample);
-        cr_assert(os && cpu && mapi && ntdll, "%s: Breakpad did not report the declared OS/CPU/modules", sample);
+        breakpad_reads(sample, &sc);
         samples++;
     }
     closedir(d);
     cr_assert_geq(samples, 3);
+}
+
+Test(corpus, breakpad_reads_every_generated_dump)
+{
+    DIR *d = opendir(HS_SOURCE_ROOT "/corpus/scenarios");
+    cr_assert_not_null(d);
+    char tmp[] = "/tmp/hs-corpus-XXXXXX";
+    cr_assert_not_null(mkdtemp(tmp));
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".scn") != 0)
+            continue;
+        char path[1024], out[1024];
+        snprintf(path, sizeof path, HS_SOURCE_ROOT "/corpus/scenarios/%s", e->d_name);
+        snprintf(out, sizeof out, "%s/%.*s.dmp", tmp, (int)(len - 4), e->d_name);
+        char *text = slurp(path, NULL);
+        hs_scenario sc;
+        char err[256];
+        cr_assert_eq(hs_scenario_parse(text, &sc, err, sizeof err), 0, "%s", err);
+        free(text);
+        dump_builder b;
+        hs_scenario_build(&sc, &b);
+        FILE *f = fopen(out, "wb");
+        cr_assert_eq(fwrite(b.file.data, 1, b.file.len, f), b.file.len);
+        fclose(f);
+        bv_free(&b.file);
+        breakpad_reads(out, &sc);
+        remove(out);
+        n++;
+    }
+    closedir(d);
+    rmdir(tmp);
+    cr_assert_geq(n, 22);
 }
