@@ -96,6 +96,18 @@ static json_t *block_json(const hs_block *b)
     return o;
 }
 
+json_t *hs_integrity_error_json(const hs_heap *h, const hs_integrity_error *e)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "heap", hs_json_hex(h->handle));
+    json_object_set_new(o, "address", hs_json_hex(e->address));
+    json_object_set_new(o, "check", json_string(e->check));
+    json_object_set_new(o, "expected", hs_json_text(e->expected));
+    json_object_set_new(o, "found", hs_json_text(e->found));
+    json_object_set_new(o, "detail", hs_json_str_or_null(e->detail));
+    return o;
+}
+
 static json_t *heap_json(const hs_heap *h, const hs_process *p, const hs_heaps_report_options *opt)
 {
     char buf[256];
@@ -124,16 +136,8 @@ static json_t *heap_json(const hs_heap *h, const hs_process *p, const hs_heaps_r
     json_object_set_new(o, "total_free_size", hs_json_size(h->total_free_size));
     json_object_set_new(o, "walk_complete", json_boolean(h->walk_complete));
     json_t *errs = json_array();
-    for (size_t i = 0; i < h->error_count; i++) {
-        const hs_integrity_error *e = &h->errors[i];
-        json_t *eo = json_object();
-        json_object_set_new(eo, "address", hs_json_hex(e->address));
-        json_object_set_new(eo, "check", json_string(e->check));
-        json_object_set_new(eo, "expected", hs_json_text(e->expected));
-        json_object_set_new(eo, "found", hs_json_text(e->found));
-        json_object_set_new(eo, "detail", hs_json_str_or_null(e->detail));
-        json_array_append_new(errs, eo);
-    }
+    for (size_t i = 0; i < h->error_count; i++)
+        json_array_append_new(errs, hs_integrity_error_json(h, &h->errors[i]));
     json_object_set_new(o, "integrity_errors", errs);
     json_t *missing = json_array();
     for (size_t i = 0; i < h->missing_count; i++) {

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "exception_names.h"
+#include "heaps_report.h"
 #include "json_util.h"
 #include "mapi_props.h"
 
@@ -137,15 +138,8 @@ static json_t *evidence_json(const hs_scan_result *r, const hs_finding *f)
         json_t *a = json_array();
         for (size_t i = 0; i < r->heaps->count; i++) {
             const hs_heap *h = &r->heaps->heaps[i];
-            for (size_t e = 0; e < h->error_count; e++) {
-                json_t *eo = json_object();
-                json_object_set_new(eo, "heap", hs_json_hex(h->handle));
-                json_object_set_new(eo, "address", hs_json_hex(h->errors[e].address));
-                json_object_set_new(eo, "check", json_string(h->errors[e].check));
-                json_object_set_new(eo, "expected", hs_json_text(h->errors[e].expected));
-                json_object_set_new(eo, "found", hs_json_text(h->errors[e].found));
-                json_array_append_new(a, eo);
-            }
+            for (size_t e = 0; e < h->error_count; e++)
+                json_array_append_new(a, hs_integrity_error_json(h, &h->errors[e]));
         }
         json_object_set_new(ev, "integrity_errors", a);
     }
