@@ -135,39 +135,54 @@ static bool has_rule_suffix(const char *name)
 }
 
 /* Expands folders into their rule files, sorted, so the order of findings is stable. */
+/* Appends a copy of path to the list; false when out of memory (the list stays valid). */
+static bool push_path(char ***files, size_t *n, size_t *cap, const char *path)
+{
+    if (*n == *cap) {
+        char **grown = hs_realloc(*files, *cap * 2 * sizeof *grown);
+        if (!grown)
+            return false;
+        *files = grown;
+        *cap *= 2;
+    }
+    char *copy = hs_strdup(path);
+    if (!copy)
+        return false;
+    (*files)[(*n)++] = copy;
+    return true;
+}
+
+/* Expands folders into their rule files, sorted, so the order of findings is stable. */
 static char **expand_paths(const char *const *paths, size_t count, size_t *out_count, hs_diag *problems)
 {
     size_t cap = 16, n = 0;
     char **files = hs_malloc(cap * sizeof *files);
-    for (size_t i = 0; files && i < count; i++) {
+    bool ok = files != NULL;
+    for (size_t i = 0; ok && i < count; i++) {
         DIR *d = is_dir(paths[i]) ? opendir(paths[i]) : NULL;
         if (!d) {
-            if (n == cap)
-                files = hs_realloc(files, (cap *= 2) * sizeof *files);
-            if (files)
-                files[n++] = hs_strdup(paths[i]);
+            ok = push_path(&files, &n, &cap, paths[i]);
             continue;
         }
         size_t first = n;
-        for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        for (struct dirent *e; ok && (e = readdir(d)) != NULL;) {
             if (!has_rule_suffix(e->d_name))
                 continue;
-            if (n == cap)
-                files = hs_realloc(files, (cap *= 2) * sizeof *files);
-            if (!files)
-                break;
-            size_t len = strlen(paths[i]) + strlen(e->d_name) + 2;
-            files[n] = hs_malloc(len);
-            if (files[n])
-                snprintf(files[n++], len, "%s/%s", paths[i], e->d_name);
+            char path[4096];
+            if (snprintf(path, sizeof path, "%s/%s", paths[i], e->d_name) >= (int)sizeof path)
+                continue;
+            ok = push_path(&files, &n, &cap, path);
         }
         closedir(d);
         if (n == first)
             hs_diag_add(problems, HS_SEV_NOTE, HS_OK, "rules", -1, "%s: no .yar files", paths[i]);
-        if (files && n - first > 1)
+        if (n - first > 1)
             qsort(files + first, n - first, sizeof *files, by_name);
     }
-    *out_count = files ? n : 0;
+    if (!ok)
+        hs_diag_add(problems, HS_SEV_WARNING, HS_ERR_NOMEM, "rules", -1, "out of memory listing rule files; using %zu",
+                    n);
+    *out_count = n;
     return files;
 }
 
