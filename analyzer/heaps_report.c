@@ -147,6 +147,14 @@ static json_t *heap_json(const hs_heap *h, const hs_process *p, const hs_heaps_r
         json_array_append_new(missing, mo);
     }
     json_object_set_new(o, "missing", missing);
+    json_t *skipped = json_array();
+    for (size_t i = 0; i < h->skipped_count; i++) {
+        json_t *so = json_object();
+        json_object_set_new(so, "address", hs_json_hex(h->skipped[i].address));
+        json_object_set_new(so, "size", hs_json_size(h->skipped[i].size));
+        json_array_append_new(skipped, so);
+    }
+    json_object_set_new(o, "skipped", skipped);
     if (opt->entries) {
         json_t *blocks = json_array();
         for (size_t i = 0; i < h->block_count; i++)
@@ -328,6 +336,10 @@ void hs_heaps_text(FILE *out, const hs_dump *dump, const hs_heapset *set, const 
                 fprintf(out, " (expected %s, found %s)", err->expected, err->found);
             fprintf(out, ": %s\n", err->detail ? err->detail : "");
         }
+        for (size_t k = 0; k < h->skipped_count; k++)
+            fprintf(out, "  heap 0x%" PRIx64 ": 0x%" PRIx64 "..0x%" PRIx64 " (0x%" PRIx64 " bytes) skipped after damage; the walk "
+                         "resumed at the next entries that decode and chain\n",
+                    h->handle, h->skipped[k].address, h->skipped[k].address + h->skipped[k].size, h->skipped[k].size);
         /* A partial dump can lack hundreds of ranges: summarise unless one heap was asked for. */
         size_t show = opt->has_heap ? h->missing_count : 3;
         uint64_t missing_bytes = 0;

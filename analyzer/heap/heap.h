@@ -88,6 +88,8 @@ typedef struct hs_heap {
     size_t uncommitted_count;
     hs_range *missing;        /* ranges the walk needed that the dump does not hold */
     size_t missing_count;
+    hs_range *skipped;        /* ranges passed over after damage, up to where the walk resynchronised */
+    size_t skipped_count;
     hs_block *blocks;         /* sorted by address, LFH chunks and large blocks included */
     size_t block_count;
     hs_integrity_error *errors;

@@ -84,6 +84,9 @@ void walk_missing(walk_ctx *c, uint64_t addr, uint64_t size)
     h->missing[h->missing_count++] = (hs_range){addr, size};
 }
 
+/* Resynchronises after damage at addr and records the range passed over. */
+static uint64_t skip_damage(walk_ctx *c, uint64_t addr, uint64_t end, uint64_t next_gap);
+
 static void add_gap(walk_ctx *c, uint64_t addr, uint64_t size)
 {
     hs_heap *h = c->h;
@@ -153,6 +156,15 @@ static uint64_t resync(walk_ctx *c, uint64_t from, uint64_t end, uint64_t next_g
         a += g;
     }
     return end;
+}
+
+static uint64_t skip_damage(walk_ctx *c, uint64_t addr, uint64_t end, uint64_t next_gap)
+{
+    uint64_t to = resync(c, addr + c->l->gran, end, next_gap);
+    hs_heap *h = c->h;
+    if (h->skipped_count < 1000 && grow((void **)&h->skipped, &c->skipped_cap, h->skipped_count, sizeof *h->skipped))
+        h->skipped[h->skipped_count++] = (hs_range){addr, to - addr};
+    return to;
 }
 
 /* The state of a backend entry (§3.7 step 6). */
@@ -347,14 +359,14 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
                        "heap entry 0x%" PRIx64 " fails its header checksum (SmallTagIndex is not Size^Flags); the walk "
                        "resumes at the next entry that decodes",
                        addr);
-            addr = resync(c, addr + g, end, next_gap);
+            addr = skip_damage(c, addr, end, next_gap);
             expected_prev = -1;
             continue;
         }
         uint64_t size = (uint64_t)e.size * g;
         if (e.size == 0) {
             walk_error(c, addr, HS_CHECK_ENTRY_SIZE, "> 0", "0", "heap entry 0x%" PRIx64 " has Size 0", addr);
-            addr = resync(c, addr + g, end, next_gap);
+            addr = skip_damage(c, addr, end, next_gap);
             expected_prev = -1;
             continue;
         }
@@ -803,6 +815,7 @@ void hs_heapset_free(hs_heapset *set)
         hs_free(h->segments);
         hs_free(h->uncommitted);
         hs_free(h->missing);
+        hs_free(h->skipped);
         hs_free(h->blocks);
         hs_free(h->errors);
     }

@@ -20,7 +20,7 @@ typedef struct walk_ctx {
     hs_arena *arena;
     hs_heap *h;
     const hs_heap_layout *l;
-    size_t block_cap, error_cap, gap_cap, missing_cap;
+    size_t block_cap, error_cap, gap_cap, missing_cap, skipped_cap;
     uint64_t *blocks_budget; /* shared by all heaps of the dump */
     bool out_of_memory;
 } walk_ctx;

@@ -194,6 +194,9 @@ Test(heap_walk, header_checksum_and_resync)
     cr_assert_not_null(hs_heap_block_containing(h, C), "the walk resynchronised and found C");
     cr_assert_eq(hs_heap_block_containing(h, C)->address, C);
     cr_assert_eq(h->busy_blocks, 2, "A and C; B's header is unreadable");
+    cr_assert_eq(h->skipped_count, 1);
+    cr_assert_eq(h->skipped[0].address, B, "the walk says what it skipped: B up to the free block");
+    cr_assert_eq(h->skipped[0].size, F - B);
     release(&w);
 }
 
