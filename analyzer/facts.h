@@ -44,7 +44,7 @@ typedef struct hs_fact_def {
     hs_fact_type type;
     const char *unit;
     const char *meaning;
-    const char *phrase;       /* how a verdict line says it; %s is the formatted value */
+    const char *phrase;       /* how a verdict line says it: %s is the value, {s} an "s" unless it is 1 */
 } hs_fact_def;
 
 typedef struct hs_fact_value {

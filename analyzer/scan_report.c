@@ -76,12 +76,19 @@ void hs_scan_verdict(const hs_scan_result *r, char *buf, size_t size)
             continue;
         char value[48], phrase[160];
         hs_fact_format(id, &r->facts.v[id], value, sizeof value);
-        /* The phrase holds one "%s" for the value. */
+        /* The phrase holds one "%s" for the value and, for a count, "{s}" for its plural. */
         const char *mark = strstr(def->phrase, "%s");
         if (mark)
             snprintf(phrase, sizeof phrase, "%.*s%s%s", (int)(mark - def->phrase), def->phrase, value, mark + 2);
         else
             snprintf(phrase, sizeof phrase, "%s", def->phrase);
+        char *plural = strstr(phrase, "{s}");
+        if (plural) {
+            bool one = strcmp(value, "1") == 0;
+            memmove(plural + (one ? 0 : 1), plural + 3, strlen(plural + 3) + 1);
+            if (!one)
+                plural[0] = 's';
+        }
         used += (size_t)snprintf(buf + used, size - used, "%s%s", first ? "" : ", ", phrase);
         first = false;
     }

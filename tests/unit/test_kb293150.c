@@ -105,7 +105,7 @@ static void full_signature(unsigned ptr, bool xp, const char *hex)
     cr_assert_eq(blk->address, bad->block);
     char verdict[512];
     hs_scan_verdict(r, verdict, sizeof verdict);
-    cr_assert_str_eq(verdict, "KB293150 (high): 70 orphaned MAPI session heaps, 1 corrupted property blocks; MAPI32.DLL 5.5.2448.0");
+    cr_assert_str_eq(verdict, "KB293150 (high): 70 orphaned MAPI session heaps, 1 corrupted property block; MAPI32.DLL 5.5.2448.0");
     hs_scan_result_free(r);
     bv_free(&b.file);
 }
