@@ -13,6 +13,10 @@ struct hs_address_space {
     hs_as_range *ranges;
     size_t count;
     uint64_t total;
+    /* The range of the last successful lookup, kept outside the (logically const) structure:
+     * walks read neighbouring addresses, so most lookups hit it without a search. One address
+     * space belongs to one dump's analysis, on one thread. */
+    size_t *hint;
 };
 
 typedef struct {
@@ -33,6 +37,11 @@ hs_address_space *hs_as_build(hs_dump *dump)
     hs_address_space *as = hs_calloc(1, sizeof *as);
     if (!as)
         return NULL;
+    as->hint = hs_calloc(1, sizeof *as->hint);
+    if (!as->hint) {
+        hs_free(as);
+        return NULL;
+    }
     as->dump = dump;
     as->file = hs_reader_make(dump->source.data, dump->source.size);
     size_t n = dump->memory_count;
@@ -102,6 +111,7 @@ void hs_as_free(hs_address_space *as)
     if (!as)
         return;
     hs_free(as->ranges);
+    hs_free(as->hint);
     hs_free(as);
 }
 
@@ -122,11 +132,17 @@ static size_t floor_index(const hs_address_space *as, uint64_t va)
 
 const hs_as_range *hs_as_find(const hs_address_space *as, uint64_t va)
 {
+    size_t h = *as->hint;
+    if (h < as->count && va - as->ranges[h].start < as->ranges[h].size)
+        return &as->ranges[h];
     size_t i = floor_index(as, va);
     if (i == SIZE_MAX)
         return NULL;
     const hs_as_range *r = &as->ranges[i];
-    return va - r->start < r->size ? r : NULL;
+    if (va - r->start >= r->size)
+        return NULL;
+    *as->hint = i;
+    return r;
 }
 
 uint64_t hs_as_next_present(const hs_address_space *as, uint64_t va)
