@@ -29,6 +29,21 @@ char *hs_strdup(const char *s)
     return d;
 }
 
+bool hs_grow(void **arr, size_t *cap, size_t count, size_t elem)
+{
+    if (count < *cap)
+        return true;
+    size_t ncap = *cap ? *cap * 2 : 16, bytes;
+    if (ncap < *cap || __builtin_mul_overflow(ncap, elem, &bytes))
+        return false;
+    void *n = hs_realloc(*arr, bytes);
+    if (!n)
+        return false;
+    *arr = n;
+    *cap = ncap;
+    return true;
+}
+
 void hs_alloc_fail_after(long n)
 {
     atomic_store(&remaining, n);

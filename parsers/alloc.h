@@ -3,6 +3,7 @@
 #ifndef HS_ALLOC_H
 #define HS_ALLOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 void *hs_malloc(size_t n);
@@ -10,6 +11,10 @@ void *hs_calloc(size_t count, size_t size);
 void *hs_realloc(void *p, size_t n);
 char *hs_strdup(const char *s);
 void hs_free(void *p);
+
+/* Makes room for one more element in *arr (count used, *cap allocated, elem bytes each), doubling
+ * the capacity (overflow-checked) when it is full. false when out of memory; *arr stays valid. */
+bool hs_grow(void **arr, size_t *cap, size_t count, size_t elem);
 
 /* Test hook: allow `n` more allocations, then fail every one (n < 0 turns failures off). */
 void hs_alloc_fail_after(long n);

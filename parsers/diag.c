@@ -16,15 +16,9 @@ void hs_diag_add(hs_diag *d, hs_severity sev, hs_status st, const char *where, i
         d->dropped++;
         return;
     }
-    if (d->count == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 16;
-        hs_problem *items = hs_realloc(d->items, cap * sizeof *items);
-        if (!items) {
-            d->dropped++;
-            return;
-        }
-        d->items = items;
-        d->cap = cap;
+    if (!hs_grow((void **)&d->items, &d->cap, d->count, sizeof *d->items)) {
+        d->dropped++;
+        return;
     }
     char msg[1024];
     va_list ap;

@@ -17,24 +17,11 @@ enum { PAGE = 0x1000, NT5_MAX_SEGMENTS = 64, UNUSED_HEADER = 1, UNUSED_UCR_SENTI
 
 /* ---- recording ---- */
 
-static bool grow(void **arr, size_t *cap, size_t count, size_t elem)
-{
-    if (count < *cap)
-        return true;
-    size_t ncap = *cap ? *cap * 2 : 16;
-    void *n = hs_realloc(*arr, ncap * elem);
-    if (!n)
-        return false;
-    *arr = n;
-    *cap = ncap;
-    return true;
-}
-
 bool walk_push_block(walk_ctx *c, const hs_block *b)
 {
     if (*c->blocks_budget == 0)
         return false;
-    if (!grow((void **)&c->h->blocks, &c->block_cap, c->h->block_count, sizeof *b)) {
+    if (!hs_grow((void **)&c->h->blocks, &c->block_cap, c->h->block_count, sizeof *b)) {
         c->out_of_memory = true;
         return false;
     }
@@ -48,7 +35,7 @@ void walk_error(walk_ctx *c, uint64_t addr, const char *check, const char *expec
 {
     hs_heap *h = c->h;
     /* A badly damaged heap could produce one error per granule; keep the first thousand. */
-    if (h->error_count >= 1000 || !grow((void **)&h->errors, &c->error_cap, h->error_count, sizeof *h->errors))
+    if (h->error_count >= 1000 || !hs_grow((void **)&h->errors, &c->error_cap, h->error_count, sizeof *h->errors))
         return;
     hs_integrity_error *e = &h->errors[h->error_count++];
     memset(e, 0, sizeof *e);
@@ -79,7 +66,7 @@ void walk_missing(walk_ctx *c, uint64_t addr, uint64_t size)
         h->missing[h->missing_count - 1].size += size;
         return;
     }
-    if (h->missing_count >= 10000 || !grow((void **)&h->missing, &c->missing_cap, h->missing_count, sizeof *h->missing))
+    if (h->missing_count >= 10000 || !hs_grow((void **)&h->missing, &c->missing_cap, h->missing_count, sizeof *h->missing))
         return;
     h->missing[h->missing_count++] = (hs_range){addr, size};
 }
@@ -90,7 +77,7 @@ static uint64_t skip_damage(walk_ctx *c, uint64_t addr, uint64_t end, uint64_t n
 static void add_gap(walk_ctx *c, uint64_t addr, uint64_t size)
 {
     hs_heap *h = c->h;
-    if (grow((void **)&h->uncommitted, &c->gap_cap, h->uncommitted_count, sizeof *h->uncommitted))
+    if (hs_grow((void **)&h->uncommitted, &c->gap_cap, h->uncommitted_count, sizeof *h->uncommitted))
         h->uncommitted[h->uncommitted_count++] = (hs_range){addr, size};
 }
 
@@ -162,7 +149,7 @@ static uint64_t skip_damage(walk_ctx *c, uint64_t addr, uint64_t end, uint64_t n
 {
     uint64_t to = resync(c, addr + c->l->gran, end, next_gap);
     hs_heap *h = c->h;
-    if (h->skipped_count < 1000 && grow((void **)&h->skipped, &c->skipped_cap, h->skipped_count, sizeof *h->skipped))
+    if (h->skipped_count < 1000 && hs_grow((void **)&h->skipped, &c->skipped_cap, h->skipped_count, sizeof *h->skipped))
         h->skipped[h->skipped_count++] = (hs_range){addr, to - addr};
     return to;
 }
@@ -222,7 +209,7 @@ static bool collect_ucr_nt6(walk_ctx *c, uint64_t element, void *arg)
         u->incomplete = true;
         return true;
     }
-    if (grow((void **)&u->gaps, &u->cap, u->count, sizeof *u->gaps))
+    if (hs_grow((void **)&u->gaps, &u->cap, u->count, sizeof *u->gaps))
         u->gaps[u->count++] = (hs_range){addr, size};
     return true;
 }
@@ -242,7 +229,7 @@ static void collect_ucr_nt5(walk_ctx *c, uint64_t first, ucr_collect *u)
             u->incomplete = true;
             return;
         }
-        if (grow((void **)&u->gaps, &u->cap, u->count, sizeof *u->gaps))
+        if (hs_grow((void **)&u->gaps, &u->cap, u->count, sizeof *u->gaps))
             u->gaps[u->count++] = (hs_range){addr, size};
         rec = next;
     }

@@ -96,14 +96,8 @@ static bool add_heap(hs_process *p, heap_list *l, uint64_t handle, unsigned peb,
     }
     if (p->heap_count >= HS_MAX_HEAPS)
         return false;
-    if (p->heap_count == l->cap) {
-        size_t ncap = l->cap ? l->cap * 2 : 64;
-        hs_heap_ref *n = hs_realloc(l->refs, ncap * sizeof *n);
-        if (!n)
-            return false;
-        l->refs = n;
-        l->cap = ncap;
-    }
+    if (!hs_grow((void **)&l->refs, &l->cap, p->heap_count, sizeof *l->refs))
+        return false;
     l->refs[p->heap_count] = (hs_heap_ref){handle, peb, index};
     p->heaps = l->refs;
     p->heap_count++;

@@ -342,14 +342,8 @@ static bool is_property_block(const candidate *cand)
 static void record(scan_ctx *c, size_t heap_index, const hs_heap *h, const hs_block *b, const candidate *cand)
 {
     hs_prop_scan *s = c->out;
-    if (s->count == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        hs_prop_block *n = hs_realloc(s->blocks, cap * sizeof *n);
-        if (!n)
-            return;
-        s->blocks = n;
-        c->cap = cap;
-    }
+    if (!hs_grow((void **)&s->blocks, &c->cap, s->count, sizeof *s->blocks))
+        return;
     hs_prop_block *pb = &s->blocks[s->count++];
     memset(pb, 0, sizeof *pb);
     pb->address = cand->start;

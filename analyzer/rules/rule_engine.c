@@ -138,13 +138,8 @@ static bool has_rule_suffix(const char *name)
 /* Appends a copy of path to the list; false when out of memory (the list stays valid). */
 static bool push_path(char ***files, size_t *n, size_t *cap, const char *path)
 {
-    if (*n == *cap) {
-        char **grown = hs_realloc(*files, *cap * 2 * sizeof *grown);
-        if (!grown)
-            return false;
-        *files = grown;
-        *cap *= 2;
-    }
+    if (!hs_grow((void **)files, cap, *n, sizeof **files))
+        return false;
     char *copy = hs_strdup(path);
     if (!copy)
         return false;
@@ -468,14 +463,8 @@ static int on_scan_message(YR_SCAN_CONTEXT *ctx, int message, void *data, void *
     for (size_t i = 0; i < info->facts_used_count; i++)
         if (!st->facts->v[info->facts_used[i]].known)
             return CALLBACK_CONTINUE; /* no rule fires on unknown facts */
-    if (st->count == st->cap) {
-        size_t cap = st->cap ? st->cap * 2 : 8;
-        hs_finding *n = hs_realloc(st->findings, cap * sizeof *n);
-        if (!n)
-            return CALLBACK_ERROR;
-        st->findings = n;
-        st->cap = cap;
-    }
+    if (!hs_grow((void **)&st->findings, &st->cap, st->count, sizeof *st->findings))
+        return CALLBACK_ERROR;
     hs_finding *f = &st->findings[st->count++];
     memset(f, 0, sizeof *f);
     f->rule = info;
