@@ -201,11 +201,14 @@ int hs_cmd_scan(int argc, char **argv)
                 return bad_value("--max-depth", optarg, "a depth from 0 to 64");
             o.limits.max_depth = (unsigned)n;
             break;
-        case OPT_TIME_BUDGET:
-            if (!parse_count(optarg, 86400ul * 365, &n))
+        case OPT_TIME_BUDGET: {
+            char *end;
+            double seconds = strtod(optarg, &end);
+            if (end == optarg || *end || !(seconds >= 0 && seconds <= 86400.0 * 365))
                 return bad_value("--time-budget", optarg, "a number of seconds (0: none)");
-            o.time_budget = (double)n;
+            o.time_budget = seconds;
             break;
+        }
         case 'h': scan_usage(stdout); return HS_EXIT_OK;
         default: scan_usage(stderr); return HS_EXIT_ERROR;
         }

@@ -4,7 +4,7 @@
 
 #include <stdlib.h>
 
-static void run_pipeline(hs_scan_result *r, const hs_ruleset *rules)
+static void run_pipeline(hs_scan_result *r, const hs_ruleset *rules, const hs_scan_options *options)
 {
     hs_dump *d = r->dump;
     if (!d->valid)
@@ -12,6 +12,8 @@ static void run_pipeline(hs_scan_result *r, const hs_ruleset *rules)
     r->as = hs_as_build(d);
     if (!r->as)
         goto oom;
+    if (options && options->time_budget > 0)
+        hs_as_set_time_budget(r->as, options->time_budget);
     r->process = hs_process_build(d, r->as);
     if (!r->process)
         goto oom;
@@ -27,6 +29,11 @@ static void run_pipeline(hs_scan_result *r, const hs_ruleset *rules)
     r->mapi = hs_mapi_attribute(d, r->as, r->heaps, r->props);
     if (!r->mapi)
         goto oom;
+    if (hs_as_out_of_time(r->as)) {
+        /* Walks cut short read as damage: no fact or rule may stand on them. */
+        r->out_of_time = true;
+        return;
+    }
     hs_facts_compute(&r->facts, d, r->heaps, r->reach, r->props, r->mapi);
     if (rules)
         hs_ruleset_scan(rules, &r->facts, r->as, &r->findings, &r->finding_count, &r->problems);
@@ -35,7 +42,7 @@ oom:
     r->out_of_memory = true;
 }
 
-static hs_scan_result *finish(hs_dump *d, const hs_ruleset *rules)
+static hs_scan_result *finish(hs_dump *d, const hs_ruleset *rules, const hs_scan_options *options)
 {
     if (!d)
         return NULL;
@@ -46,15 +53,24 @@ static hs_scan_result *finish(hs_dump *d, const hs_ruleset *rules)
     }
     r->dump = d;
     r->problems.arena = d->arena;
-    run_pipeline(r, rules);
+    run_pipeline(r, rules, options);
     return r;
 }
 
-hs_scan_result *hs_scan_path(const char *path, const hs_ruleset *rules) { return finish(hs_dump_open(path, NULL), rules); }
+hs_scan_result *hs_scan_path(const char *path, const hs_ruleset *rules)
+{
+    return finish(hs_dump_open(path, NULL), rules, NULL);
+}
+
+hs_scan_result *hs_scan_memory_with(const void *data, size_t size, const char *name, const hs_ruleset *rules,
+                                    const hs_scan_options *options)
+{
+    return finish(hs_dump_open_memory(data, size, name, NULL), rules, options);
+}
 
 hs_scan_result *hs_scan_memory(const void *data, size_t size, const char *name, const hs_ruleset *rules)
 {
-    return finish(hs_dump_open_memory(data, size, name, NULL), rules);
+    return hs_scan_memory_with(data, size, name, rules, NULL);
 }
 
 void hs_scan_result_free(hs_scan_result *r)

@@ -24,13 +24,21 @@ typedef struct hs_scan_result {
     size_t finding_count;
     hs_diag problems;          /* rule-engine problems for this dump */
     bool out_of_memory;
+    bool out_of_time;          /* the time budget ran out: the analysis is incomplete, no rule ran */
 } hs_scan_result;
+
+typedef struct hs_scan_options {
+    double time_budget; /* seconds for the analysis after parsing; 0: none */
+} hs_scan_options;
 
 /* Runs the pipeline on the dump at path; rules may be NULL (facts only). Never NULL unless out
  * of memory; check result->dump->valid. */
 hs_scan_result *hs_scan_path(const char *path, const hs_ruleset *rules);
 /* The same for a dump already in memory (borrowed; name is for messages). */
 hs_scan_result *hs_scan_memory(const void *data, size_t size, const char *name, const hs_ruleset *rules);
+/* hs_scan_memory with options (NULL: the defaults, no time budget). */
+hs_scan_result *hs_scan_memory_with(const void *data, size_t size, const char *name, const hs_ruleset *rules,
+                                    const hs_scan_options *options);
 void hs_scan_result_free(hs_scan_result *r);
 /* The highest severity among the findings, or -1 when there are none. */
 int hs_scan_worst_severity(const hs_scan_result *r);

@@ -59,6 +59,10 @@ void hs_scan_verdict(const hs_scan_result *r, char *buf, size_t size)
         snprintf(buf, size, "unreadable: not a usable minidump");
         return;
     }
+    if (r->out_of_time || r->out_of_memory) {
+        snprintf(buf, size, "not analysed: %s", r->out_of_time ? "the analysis ran out of its time budget" : "out of memory");
+        return;
+    }
     const hs_finding *top = top_finding(r);
     if (!top) {
         if (r->process && r->process->statement)

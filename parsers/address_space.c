@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "alloc.h"
 #include "checked.h"
@@ -13,11 +14,29 @@ struct hs_address_space {
     hs_as_range *ranges;
     size_t count;
     uint64_t total;
-    /* The range of the last successful lookup, kept outside the (logically const) structure:
-     * walks read neighbouring addresses, so most lookups hit it without a search. One address
-     * space belongs to one dump's analysis, on one thread. */
-    size_t *hint;
+    /* Mutable state kept outside the (logically const) structure. One address space belongs to
+     * one dump's analysis, on one thread. */
+    struct lookup_state *state;
 };
+
+struct lookup_state {
+    /* The range of the last successful lookup: walks read neighbouring addresses, so most
+     * lookups hit it without a search. */
+    size_t hint;
+    /* The time budget: every lookup fails once the deadline (CLOCK_MONOTONIC ns) has passed, so
+     * that every walk ends promptly; the clock is read once per DEADLINE_STRIDE lookups. */
+    uint64_t deadline_ns, lookups;
+    bool expired;
+};
+
+enum { DEADLINE_STRIDE = 4096 };
+
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 typedef struct {
     hs_as_range r;
@@ -37,8 +56,8 @@ hs_address_space *hs_as_build(hs_dump *dump)
     hs_address_space *as = hs_calloc(1, sizeof *as);
     if (!as)
         return NULL;
-    as->hint = hs_calloc(1, sizeof *as->hint);
-    if (!as->hint) {
+    as->state = hs_calloc(1, sizeof *as->state);
+    if (!as->state) {
         hs_free(as);
         return NULL;
     }
@@ -111,7 +130,7 @@ void hs_as_free(hs_address_space *as)
     if (!as)
         return;
     hs_free(as->ranges);
-    hs_free(as->hint);
+    hs_free(as->state);
     hs_free(as);
 }
 
@@ -123,6 +142,20 @@ const hs_as_range *hs_as_ranges(const hs_address_space *as, size_t *count)
 
 uint64_t hs_as_total_bytes(const hs_address_space *as) { return as->total; }
 
+void hs_as_set_time_budget(const hs_address_space *as, double seconds)
+{
+    as->state->expired = false;
+    as->state->deadline_ns = seconds > 0 ? monotonic_ns() + (uint64_t)(seconds * 1e9) : 0;
+}
+
+bool hs_as_out_of_time(const hs_address_space *as)
+{
+    struct lookup_state *st = as->state;
+    if (st->deadline_ns && !st->expired && monotonic_ns() > st->deadline_ns)
+        st->expired = true;
+    return st->expired;
+}
+
 /* Index of the last range starting at or below va, or SIZE_MAX. */
 static size_t floor_index(const hs_address_space *as, uint64_t va)
 {
@@ -132,7 +165,14 @@ static size_t floor_index(const hs_address_space *as, uint64_t va)
 
 const hs_as_range *hs_as_find(const hs_address_space *as, uint64_t va)
 {
-    size_t h = *as->hint;
+    struct lookup_state *st = as->state;
+    if (st->deadline_ns && (st->expired || ++st->lookups % DEADLINE_STRIDE == 0)) {
+        if (st->expired || monotonic_ns() > st->deadline_ns) {
+            st->expired = true;
+            return NULL;
+        }
+    }
+    size_t h = st->hint;
     if (h < as->count && va - as->ranges[h].start < as->ranges[h].size)
         return &as->ranges[h];
     size_t i = floor_index(as, va);
@@ -141,7 +181,7 @@ const hs_as_range *hs_as_find(const hs_address_space *as, uint64_t va)
     const hs_as_range *r = &as->ranges[i];
     if (va - r->start >= r->size)
         return NULL;
-    *as->hint = i;
+    st->hint = i;
     return r;
 }
 

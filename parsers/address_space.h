@@ -34,6 +34,11 @@ void hs_as_free(hs_address_space *as);
 const hs_as_range *hs_as_ranges(const hs_address_space *as, size_t *count);
 /* Total bytes of memory present. */
 uint64_t hs_as_total_bytes(const hs_address_space *as);
+/* Starts a time budget (seconds; 0 removes it): once it is spent every lookup and read fails as
+ * "not present", so walks over this address space end promptly. */
+void hs_as_set_time_budget(const hs_address_space *as, double seconds);
+/* True when the time budget has run out (reads the clock): what was read after that is incomplete. */
+bool hs_as_out_of_time(const hs_address_space *as);
 /* The range holding va, or NULL. */
 const hs_as_range *hs_as_find(const hs_address_space *as, uint64_t va);
 /* How many of the n bytes at va are present. */

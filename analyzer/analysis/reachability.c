@@ -94,6 +94,8 @@ static void scan_range(reach_ctx *c, uint64_t va, uint64_t len, const origin *o)
         uint64_t want = end - start < SCAN_CHUNK ? end - start : SCAN_CHUNK;
         if (hs_as_reader_upto(c->as, start, want, &w) != HS_OK) {
             uint64_t next = hs_as_next_present(c->as, start);
+            if (next <= start) /* present but unreadable (time budget spent): skip the chunk */
+                next = start + want;
             if (next >= end)
                 break;
             start = (next + c->ptr - 1) & ~(uint64_t)(c->ptr - 1);

@@ -238,7 +238,8 @@ static void scan_record(pool *p, hs_record *rec)
     rec->size = b.size;
     if (!rec->sha256[0] && !hs_sha256_hex(b.data, b.size, rec->sha256))
         rec->sha256[0] = '\0';
-    hs_scan_result *r = hs_scan_memory(b.data, b.size, rec->chain, p->rules);
+    hs_scan_options options = {.time_budget = p->o->time_budget};
+    hs_scan_result *r = hs_scan_memory_with(b.data, b.size, rec->chain, p->rules, &options);
     if (r)
         hs_record_fill(rec, r, p->o, p->details);
     else {
@@ -358,7 +359,7 @@ int hs_batch_run(const char *const *args, size_t count, const hs_ruleset *rules,
     pthread_cond_init(&p.record_done, NULL);
     pthread_cond_init(&p.space, NULL);
     int exit_code = 0;
-    hs_report *report = hs_report_new(o, rules, named_files && count == 1);
+    hs_report *report = hs_report_new(o, rules, named_files && count == 1, p.details);
     if (!report || (o->dedupe && !hs_u64_map_init(&p.seen.by_prefix, 1024))) {
         fprintf(o->err, "heapsleuth scan: out of memory\n");
         hs_report_free(report);

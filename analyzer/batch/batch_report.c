@@ -54,10 +54,16 @@ json_t *hs_record_plain_json(const hs_record *rec)
     return o;
 }
 
-static char *first_error(const hs_scan_result *r)
+static char *first_error(const hs_scan_result *r, const hs_batch_options *o)
 {
     if (r->out_of_memory)
         return hs_strdup("out of memory during the analysis");
+    if (r->out_of_time) {
+        char buf[160];
+        snprintf(buf, sizeof buf, "the analysis took longer than its time budget of %g s (--time-budget)",
+                 o->time_budget);
+        return hs_strdup(buf);
+    }
     for (size_t i = 0; i < r->dump->problems.count; i++) {
         const hs_problem *p = &r->dump->problems.items[i];
         if (p->severity != HS_SEV_FATAL)
@@ -71,10 +77,10 @@ static char *first_error(const hs_scan_result *r)
 
 void hs_record_fill(hs_record *rec, const hs_scan_result *r, const hs_batch_options *o, bool details)
 {
-    bool usable = r->dump->valid && !r->out_of_memory;
+    bool usable = r->dump->valid && !r->out_of_memory && !r->out_of_time;
     rec->status = usable ? HS_REC_SCANNED : HS_REC_INVALID;
     if (!usable)
-        rec->reason = first_error(r);
+        rec->reason = first_error(r, o);
     rec->worst = hs_scan_worst_severity(r);
     if (r->finding_count) {
         rec->hits = hs_calloc(r->finding_count, sizeof *rec->hits);
@@ -121,7 +127,7 @@ typedef struct rule_count {
 struct hs_report {
     const hs_batch_options *o;
     const hs_ruleset *rules;
-    bool single_candidate;
+    bool single_candidate, details;
     size_t records, scanned, invalid, duplicates, errors, skipped, flagged, findings;
     struct {
         char *reason;
@@ -138,7 +144,7 @@ struct hs_report {
     int write_error;
 };
 
-hs_report *hs_report_new(const hs_batch_options *o, const hs_ruleset *rules, bool single_candidate)
+hs_report *hs_report_new(const hs_batch_options *o, const hs_ruleset *rules, bool single_candidate, bool details)
 {
     hs_report *w = hs_calloc(1, sizeof *w);
     if (!w)
@@ -146,6 +152,7 @@ hs_report *hs_report_new(const hs_batch_options *o, const hs_ruleset *rules, boo
     w->o = o;
     w->rules = rules;
     w->single_candidate = single_candidate;
+    w->details = details;
     size_t n = 0;
     if (rules)
         hs_ruleset_rules(rules, &n);
@@ -334,13 +341,14 @@ void hs_report_add(hs_report *w, hs_record *rec)
         rec->json = hs_record_plain_json(rec);
     switch (o->format) {
     case HS_BATCH_TEXT:
+        /* Full reports leave the reason of a failure to standard error; verdict lines carry it. */
+        if (failed && w->details)
+            report_error_line(w, rec);
         if (rec->text) {
             if (fputs(rec->text, o->out) == EOF)
                 w->write_error = -1;
-        } else if (failed) {
-            report_error_line(w, rec);
-            if (o->brief)
-                fprintf(o->out, "%s: not scanned: %s\n", rec->chain, rec->reason ? rec->reason : "");
+        } else if (failed && !w->details) {
+            fprintf(o->out, "%s: not scanned: %s\n", rec->chain, rec->reason ? rec->reason : "");
         } else if (rec->status == HS_REC_DUPLICATE) {
             fprintf(o->out, "%s: duplicate of %s\n", rec->chain, rec->reason);
         } else if (rec->status == HS_REC_SKIPPED && o->verbose) {
