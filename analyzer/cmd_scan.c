@@ -52,6 +52,8 @@ static void scan_usage(FILE *out)
             "      --max-ratio N           largest expansion ratio of a member, against archive bombs\n"
             "                              (default 1000)\n"
             "      --max-depth N           archives nested at most N deep (default 4)\n"
+            "      --max-in-memory SIZE    a member larger than this is inflated into an anonymous\n"
+            "                              temporary file under $TMPDIR instead of memory (default 256M)\n"
             "      --time-budget SECONDS   analysis time per dump; a dump that takes longer is reported\n"
             "                              as not scanned (default 600, 0 for none)\n"
             "\n"
@@ -128,7 +130,7 @@ int hs_cmd_scan(int argc, char **argv)
     bool default_rules = true;
     enum {
         OPT_NO_DEFAULT = 256, OPT_FAIL_ON, OPT_DEDUPE, OPT_SHARD, OPT_BRIEF, OPT_MAX_MEMBER, OPT_MAX_TOTAL,
-        OPT_MAX_RATIO, OPT_MAX_DEPTH, OPT_TIME_BUDGET,
+        OPT_MAX_RATIO, OPT_MAX_DEPTH, OPT_TIME_BUDGET, OPT_MAX_IN_MEMORY,
     };
     static const struct option options[] = {
         {"format", required_argument, NULL, 'f'}, {"rules", required_argument, NULL, 'r'},
@@ -138,6 +140,7 @@ int hs_cmd_scan(int argc, char **argv)
         {"shard", required_argument, NULL, OPT_SHARD}, {"max-member-size", required_argument, NULL, OPT_MAX_MEMBER},
         {"max-total-size", required_argument, NULL, OPT_MAX_TOTAL}, {"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
         {"max-depth", required_argument, NULL, OPT_MAX_DEPTH}, {"time-budget", required_argument, NULL, OPT_TIME_BUDGET},
+        {"max-in-memory", required_argument, NULL, OPT_MAX_IN_MEMORY},
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
     };
     int c;
@@ -190,6 +193,10 @@ int hs_cmd_scan(int argc, char **argv)
         case OPT_MAX_TOTAL:
             if (!parse_size(optarg, &o.limits.max_total_bytes) || !o.limits.max_total_bytes)
                 return bad_value("--max-total-size", optarg, "a size such as 4G or 64G");
+            break;
+        case OPT_MAX_IN_MEMORY:
+            if (!parse_size(optarg, &o.limits.spill_bytes))
+                return bad_value("--max-in-memory", optarg, "a size such as 64M");
             break;
         case OPT_MAX_RATIO:
             if (!parse_count(optarg, 1000000000ul, &n) || n == 0)

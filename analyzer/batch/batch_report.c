@@ -260,6 +260,8 @@ static json_int_t rule_index(const hs_report *w, const char *identifier)
 
 static void sarif_add(hs_report *w, const hs_record *rec)
 {
+    if (rec->status == HS_REC_SKIPPED)
+        return;
     if (rec->status == HS_REC_ERROR || rec->status == HS_REC_INVALID) {
         json_t *note = json_object();
         json_object_set_new(note, "level", json_string("error"));

@@ -156,5 +156,12 @@ bool hs_shard_keeps(const char *path, unsigned k, unsigned n)
     uint64_t h = 0xcbf29ce484222325ull;
     for (const unsigned char *p = (const unsigned char *)path; *p; p++)
         h = (h ^ *p) * 0x100000001b3ull;
+    /* The FNV prime is 1 modulo 3 (and other small numbers), so h modulo a small N barely depends
+     * on the path: mix all bits down first (MurmurHash3's fmix64 finaliser constants). */
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
     return h % n == k;
 }

@@ -26,8 +26,8 @@ void hs_input_list_free(hs_input_list *list);
 
 /* "K/N" with 0 <= K < N; returns false (and leaves k, n alone) when malformed. */
 bool hs_shard_parse(const char *text, unsigned *k, unsigned *n);
-/* True when path belongs to shard k of n: FNV-1a (64-bit) of the path modulo n, so every worker
- * computes the same partition from the same paths. */
+/* True when path belongs to shard k of n: a 64-bit hash of the path (FNV-1a, then mixed) modulo n,
+ * so every worker computes the same partition from the same paths. */
 bool hs_shard_keeps(const char *path, unsigned k, unsigned n);
 
 #endif

@@ -307,12 +307,14 @@ static read_outcome read_member(walk *w, struct archive *a, mem_source *src, hs_
             sink_discard(&s);
             return READ_REFUSED;
         }
-        uint64_t consumed = src->delivered - start;
-        if (size > RATIO_FLOOR && size / (consumed ? consumed : 1) > lim->max_ratio) {
+        /* The member's compressed bytes lie in what was handed over since it started plus the
+         * chunk in flight: an upper bound, so the ratio is never overestimated. */
+        uint64_t compressed = src->delivered - start + READ_CHUNK;
+        if (size > RATIO_FLOOR && size / compressed > lim->max_ratio) {
             snprintf(err, err_size,
-                     "refused: the member expands more than %llu times (%llu bytes from %llu; --max-ratio), "
+                     "refused: the member expands more than %llu times (%llu bytes from at most %llu; --max-ratio), "
                      "an archive bomb",
-                     (unsigned long long)lim->max_ratio, (unsigned long long)size, (unsigned long long)consumed);
+                     (unsigned long long)lim->max_ratio, (unsigned long long)size, (unsigned long long)compressed);
             sink_discard(&s);
             return READ_REFUSED;
         }
@@ -371,8 +373,11 @@ static void walk_container(walk *w, const uint8_t *data, size_t size, const char
     while (!w->stopped) {
         struct archive_entry *e;
         int rc = archive_read_next_header(a, &e);
-        if (rc == ARCHIVE_EOF)
+        if (rc == ARCHIVE_EOF) {
+            if (members == 0)
+                emit(w, HS_UNPACK_SKIPPED, chain, NULL, NULL, "an archive without members");
             break;
+        }
         if (rc == ARCHIVE_RETRY && ++retries < MAX_HEADER_RETRIES)
             continue;
         if (rc < ARCHIVE_WARN) {
