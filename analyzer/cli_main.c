@@ -3,10 +3,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "version.h"
 
-#ifndef HS_VERSION
-#define HS_VERSION "0.1.0"
-#endif
 
 static const struct {
     const char *name;

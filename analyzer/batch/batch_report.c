@@ -8,10 +8,8 @@
 #include "alloc.h"
 #include "json_util.h"
 #include "scan_report.h"
+#include "version.h"
 
-#ifndef HS_VERSION
-#define HS_VERSION "0.1.0"
-#endif
 
 enum { MAX_SKIP_REASONS = 32 };
 
