@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "address_space.h"
+#include "chain.h"
 #include "cli.h"
 #include "heap/heap.h"
 #include "heaps_report.h"
@@ -72,9 +73,11 @@ int hs_cmd_heaps(int argc, char **argv)
         return HS_EXIT_ERROR;
     }
     const char *path = argv[optind];
-    hs_dump *dump = hs_dump_open(path, NULL);
+    hs_blob member;
+    char err[512] = "out of memory";
+    hs_dump *dump = hs_chain_open(path, &member, err, sizeof err);
     if (!dump) {
-        fprintf(stderr, "heapsleuth heaps: %s: out of memory\n", path);
+        fprintf(stderr, "heapsleuth heaps: %s: %s\n", path, err);
         return HS_EXIT_ERROR;
     }
     int rc = HS_EXIT_OK;
@@ -85,6 +88,7 @@ int hs_cmd_heaps(int argc, char **argv)
             fprintf(stderr, "heapsleuth heaps: %s: %s\n", path, buf);
         }
         hs_dump_free(dump);
+        hs_blob_free(&member);
         return HS_EXIT_ERROR;
     }
     hs_address_space *as = hs_as_build(dump);
@@ -109,6 +113,7 @@ int hs_cmd_heaps(int argc, char **argv)
     hs_process_free(proc);
     hs_as_free(as);
     hs_dump_free(dump);
+    hs_blob_free(&member);
     if (fflush(stdout) != 0)
         rc = HS_EXIT_ERROR;
     return rc;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "address_space.h"
+#include "chain.h"
 #include "cli.h"
 #include "info_report.h"
 #include "json_util.h"
@@ -59,9 +60,11 @@ int hs_cmd_info(int argc, char **argv)
     int n_inputs = argc - optind;
     json_t *array = format == HS_FORMAT_JSON && n_inputs > 1 ? json_array() : NULL;
     for (int i = optind; i < argc; i++) {
-        hs_dump *dump = hs_dump_open(argv[i], NULL);
+        hs_blob member;
+        char err[512] = "out of memory";
+        hs_dump *dump = hs_chain_open(argv[i], &member, err, sizeof err);
         if (!dump) {
-            fprintf(stderr, "heapsleuth info: %s: out of memory\n", argv[i]);
+            fprintf(stderr, "heapsleuth info: %s: %s\n", argv[i], err);
             exit_code = HS_EXIT_ERROR;
             continue;
         }
@@ -93,6 +96,7 @@ int hs_cmd_info(int argc, char **argv)
         }
         hs_as_free(as);
         hs_dump_free(dump);
+        hs_blob_free(&member);
     }
     if (array) {
         if (hs_json_print(array, stdout, 0) != 0)

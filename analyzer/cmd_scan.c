@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "chain.h"
 #include "cli.h"
 #include "inputs.h"
 #include "json_util.h"
@@ -308,9 +309,13 @@ int hs_cmd_facts(int argc, char **argv)
         facts_usage(stderr);
         return HS_EXIT_ERROR;
     }
-    hs_scan_result *r = hs_scan_path(argv[optind], NULL);
+    hs_blob member;
+    char err[512] = "out of memory";
+    hs_dump *dump = hs_chain_open(argv[optind], &member, err, sizeof err);
+    hs_scan_result *r = dump ? hs_scan_dump(dump, NULL, NULL) : NULL;
     if (!r) {
-        fprintf(stderr, "heapsleuth facts: %s: out of memory\n", argv[optind]);
+        fprintf(stderr, "heapsleuth facts: %s: %s\n", argv[optind], err);
+        hs_blob_free(&member);
         return HS_EXIT_ERROR;
     }
     int rc = HS_EXIT_OK;
@@ -329,5 +334,6 @@ int hs_cmd_facts(int argc, char **argv)
         hs_facts_text(stdout, &r->facts);
     }
     hs_scan_result_free(r);
+    hs_blob_free(&member);
     return rc;
 }

@@ -57,6 +57,11 @@ static hs_scan_result *finish(hs_dump *d, const hs_ruleset *rules, const hs_scan
     return r;
 }
 
+hs_scan_result *hs_scan_dump(hs_dump *dump, const hs_ruleset *rules, const hs_scan_options *options)
+{
+    return finish(dump, rules, options);
+}
+
 hs_scan_result *hs_scan_path(const char *path, const hs_ruleset *rules)
 {
     return finish(hs_dump_open(path, NULL), rules, NULL);

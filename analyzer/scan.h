@@ -34,6 +34,9 @@ typedef struct hs_scan_options {
 /* Runs the pipeline on the dump at path; rules may be NULL (facts only). Never NULL unless out
  * of memory; check result->dump->valid. */
 hs_scan_result *hs_scan_path(const char *path, const hs_ruleset *rules);
+/* The pipeline on a dump already opened (taken: freed with the result, even when NULL is
+ * returned); options may be NULL. NULL when dump is NULL or out of memory. */
+hs_scan_result *hs_scan_dump(hs_dump *dump, const hs_ruleset *rules, const hs_scan_options *options);
 /* The same for a dump already in memory (borrowed; name is for messages). */
 hs_scan_result *hs_scan_memory(const void *data, size_t size, const char *name, const hs_ruleset *rules);
 /* hs_scan_memory with options (NULL: the defaults, no time budget). */

@@ -9,6 +9,7 @@
 
 #include "alloc.h"
 #include "batch_report.h"
+#include "chain.h"
 #include "inputs.h"
 #include "progress.h"
 #include "scan.h"
@@ -213,7 +214,11 @@ static void *produce(void *arg)
                 break;
             continue;
         }
-        if (!hs_unpack_file(in->path, &o->limits, on_unpacked, p))
+        char *outer = hs_chain_outer(in->path);
+        bool go_on = outer ? hs_chain_unpack(in->path, outer, &o->limits, on_unpacked, p)
+                           : hs_unpack_file(in->path, &o->limits, on_unpacked, p);
+        hs_free(outer);
+        if (!go_on)
             break;
     }
     pthread_mutex_lock(&p->m);
@@ -359,7 +364,7 @@ int hs_batch_run(const char *const *args, size_t count, const hs_ruleset *rules,
     pthread_cond_init(&p.record_done, NULL);
     pthread_cond_init(&p.space, NULL);
     int exit_code = 0;
-    hs_report *report = hs_report_new(o, rules, named_files && count == 1, p.details);
+    hs_report *report = hs_report_new(o, rules, named_files && count == 1 ? args[0] : NULL, p.details);
     if (!report || (o->dedupe && !hs_u64_map_init(&p.seen.by_prefix, 1024))) {
         fprintf(o->err, "heapsleuth scan: out of memory\n");
         hs_report_free(report);

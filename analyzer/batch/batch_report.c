@@ -125,7 +125,8 @@ typedef struct rule_count {
 struct hs_report {
     const hs_batch_options *o;
     const hs_ruleset *rules;
-    bool single_candidate, details;
+    const char *single_path;
+    bool details;
     size_t records, scanned, invalid, duplicates, errors, skipped, flagged, findings;
     struct {
         char *reason;
@@ -142,14 +143,14 @@ struct hs_report {
     int write_error;
 };
 
-hs_report *hs_report_new(const hs_batch_options *o, const hs_ruleset *rules, bool single_candidate, bool details)
+hs_report *hs_report_new(const hs_batch_options *o, const hs_ruleset *rules, const char *single_path, bool details)
 {
     hs_report *w = hs_calloc(1, sizeof *w);
     if (!w)
         return NULL;
     w->o = o;
     w->rules = rules;
-    w->single_candidate = single_candidate;
+    w->single_path = single_path;
     w->details = details;
     size_t n = 0;
     if (rules)
@@ -490,11 +491,12 @@ int hs_report_finish(hs_report *w)
     switch (w->o->format) {
     case HS_BATCH_TEXT:
         /* One dump named on the command line needs no table. */
-        if (w->records > 1 || w->o->brief || !w->single_candidate)
+        if (w->records > 1 || w->o->brief || !w->single_path)
             finish_text(w);
         break;
     case HS_BATCH_JSON:
-        if (w->held && w->single_candidate) {
+        const char *held_file = w->held ? json_string_value(json_object_get(w->held, "file")) : NULL;
+        if (held_file && w->single_path && strcmp(held_file, w->single_path) == 0) {
             print_json(w, w->held, false, ""); /* one named dump: the object itself */
         } else if (w->held) {
             print_json(w, w->held, false, "[\n");

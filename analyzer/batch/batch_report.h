@@ -18,9 +18,10 @@ json_t *hs_record_plain_json(const hs_record *rec);
 
 typedef struct hs_report hs_report;
 
-/* single_candidate: one input was named and it is a file, so one dump is reported as an object;
- * details: text records are full reports (failures go to standard error) rather than verdict lines. */
-hs_report *hs_report_new(const hs_batch_options *o, const hs_ruleset *rules, bool single_candidate, bool details);
+/* single_path: the one input named, when it is not a folder: if it is itself the only dump, JSON
+ * reports it as an object rather than an array (NULL: always an array); details: text records are
+ * full reports (failures go to standard error) rather than verdict lines. */
+hs_report *hs_report_new(const hs_batch_options *o, const hs_ruleset *rules, const char *single_path, bool details);
 /* Writes or keeps the record (in input order) and counts it in the summary; frees its rendering. */
 void hs_report_add(hs_report *w, hs_record *rec);
 /* Writes what was kept (JSON array, SARIF) and the text summary. Returns 0, or -1 on a write error. */

@@ -377,3 +377,41 @@ Test(batch, sarif_validates_against_the_schema)
     free(e.data);
     remove_root();
 }
+
+Test(batch, path_chains_name_members_everywhere)
+{
+    setup_root();
+    /* A chain from a report opens again with heaps, info, facts and scan. */
+    run_result r = run_in("heaps 'in/ticket-4711.zip!crash/app.dmp'", NULL);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "NumberOfHeaps 73"), "%s", r.out);
+    release(&r);
+    r = run_in("facts --format json 'in/nested/outer.tar.gz!inner.7z!deep/win7.dmp'", NULL);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "\"mapi_orphaned_session_heaps\": 64"), "%s", r.out);
+    release(&r);
+    r = run_in("info 'in/ticket-4711.zip!notes.txt' 'in/wer.cab!nothing.dmp'", NULL);
+    cr_assert_eq(r.exit_code, 2);
+    cr_assert(strstr(r.err, "heapsleuth info: in/ticket-4711.zip!notes.txt: not a minidump"), "%s", r.err);
+    cr_assert(strstr(r.err, "heapsleuth info: in/wer.cab!nothing.dmp: in/wer.cab holds no member nothing.dmp"), "%s",
+              r.err);
+    release(&r);
+    /* A chain naming a nested archive scans what it holds; a named dump inside one prints as an
+     * object in JSON, an archive as an array. */
+    r = run_in("scan -q -f jsonl 'in/nested/outer.tar.gz!inner.7z'", NULL);
+    line lines[8];
+    json_t *docs[8];
+    size_t n = parse_jsonl(r.out, lines, docs, 8);
+    cr_assert_eq(n, 2, "%s", r.out);
+    cr_assert_str_eq(lines[0].file, "in/nested/outer.tar.gz!inner.7z!deep/win7.dmp");
+    cr_assert_str_eq(lines[1].file, "in/nested/outer.tar.gz!inner.7z!again.zip!xp-healthy.dmp");
+    free_docs(docs, n);
+    release(&r);
+    r = run_in("scan -q -f json 'in/ticket-4711.zip!crash/app.dmp'", NULL);
+    cr_assert_eq(r.out[0], '{', "%s", r.out);
+    release(&r);
+    r = run_in("scan -q -f json in/wer.cab", NULL);
+    cr_assert_eq(r.out[0], '[', "%s", r.out);
+    release(&r);
+    remove_root();
+}
