@@ -490,3 +490,28 @@ bool hs_unpack_file(const char *path, const hs_unpack_limits *limits, hs_unpack_
     munmap(map, (size_t)st.st_size);
     return !w.stopped;
 }
+
+bool hs_unpack_memory(const void *data, size_t size, const char *name, const hs_unpack_limits *limits,
+                      hs_unpack_sink sink, void *ctx)
+{
+    walk w = {.limits = limits, .sink = sink, .ctx = ctx};
+    switch (classify(data, size)) {
+    case CONTENT_DUMP: {
+        hs_blob copy = {.data = hs_malloc(size ? size : 1), .size = size};
+        if (!copy.data) {
+            emitf(&w, HS_UNPACK_ERROR, name, "out of memory");
+            break;
+        }
+        memcpy(copy.data, data, size);
+        emit(&w, HS_UNPACK_DUMP, name, NULL, &copy, NULL);
+        break;
+    }
+    case CONTENT_CONTAINER:
+        walk_container(&w, data, size, name, 0);
+        break;
+    case CONTENT_OTHER:
+        emit(&w, HS_UNPACK_SKIPPED, name, NULL, NULL, size ? "not a minidump or an archive" : "empty");
+        break;
+    }
+    return !w.stopped;
+}

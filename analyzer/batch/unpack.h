@@ -56,5 +56,8 @@ typedef bool (*hs_unpack_sink)(void *ctx, hs_unpack_event *ev);
 /* Walks the file at path (a dump, an archive, a compressed stream or anything else), calling sink
  * for every dump, skipped item and error in order. Returns false when the sink stopped it. */
 bool hs_unpack_file(const char *path, const hs_unpack_limits *limits, hs_unpack_sink sink, void *ctx);
+/* The same for bytes in memory (borrowed) named name: a dump among them arrives as a blob copy. */
+bool hs_unpack_memory(const void *data, size_t size, const char *name, const hs_unpack_limits *limits,
+                      hs_unpack_sink sink, void *ctx);
 
 #endif
