@@ -294,6 +294,7 @@ static void add_seconds(struct timespec *ts, double s)
 
 static void write_in_order(pool *p, hs_report *report, hs_progress *progress)
 {
+    bool report_on_terminal = progress->enabled && isatty(fileno(p->o->out));
     for (size_t next = 0;;) {
         pthread_mutex_lock(&p->m);
         while (!(next < p->produced && p->records[next]->done) && !(p->producer_done && next == p->produced)) {
@@ -326,6 +327,10 @@ static void write_in_order(pool *p, hs_report *report, hs_progress *progress)
             pthread_cond_signal(&p->space);
         }
         pthread_mutex_unlock(&p->m);
+        /* Messages and, on the same terminal, the report go on a clean line; the next update
+         * draws the progress again. */
+        if (rec->status == HS_REC_ERROR || rec->status == HS_REC_INVALID || report_on_terminal)
+            hs_progress_finish(progress);
         hs_report_add(report, rec);
         hs_record_free(rec);
         next++;

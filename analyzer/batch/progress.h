@@ -19,7 +19,7 @@ void hs_progress_init(hs_progress *p, FILE *out, bool quiet);
 /* Redraws at most ten times a second unless force. */
 void hs_progress_update(hs_progress *p, size_t done, size_t found, bool finding_more, uint64_t bytes, size_t findings,
                         bool force);
-/* Erases the line. */
+/* Erases the line (before another message, or at the end); a later update draws it again. */
 void hs_progress_finish(hs_progress *p);
 
 #endif
