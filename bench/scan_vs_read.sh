@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Times `heapsleuth scan` and `heapsleuth heaps` on each dump against the floor of reading the same
-# file once (cat to /dev/null, page cache warm), in one run, and prints the ratios.
+# file once (cat to /dev/null, page cache warm), in one run, and prints the ratios. bench/run does
+# the same, with peak memory and generated dumps of growing size; this is for any dump at hand.
 #
 #   bench/scan_vs_read.sh [-n RUNS] [-b HEAPSLEUTH] DUMP...
 #
@@ -8,10 +9,11 @@
 # dump relative to the cost of merely reading it. Not part of the test run.
 set -euo pipefail
 
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 runs=9
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 bin=""
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 while getopts "n:b:h" opt; do
   case $opt in
     n) runs=$OPTARG ;;
@@ -22,20 +24,13 @@ while getopts "n:b:h" opt; do
 done
 shift $((OPTIND - 1))
 [ $# -gt 0 ] || { usage >&2; exit 2; }
-if [ -z "$bin" ]; then
-  for c in "$here/build-release/analyzer/heapsleuth" "$here/build/analyzer/heapsleuth"; do
-    [ -x "$c" ] && { bin=$c; break; }
-  done
-fi
+[ -n "$bin" ] || bin=$(bench_find_heapsleuth) || true
 [ -x "$bin" ] || { echo "scan_vs_read.sh: no heapsleuth binary (build first, or pass -b)" >&2; exit 2; }
 
-# Median wall time in microseconds of "$@" over $runs runs after a warm-up, measured by
-# bench/timeit (posix_spawn, no shell in the loop); built here on first use.
-timeit="$here/build/bench-timeit"
-if [ ! -x "$timeit" ] || [ "$here/bench/timeit.c" -nt "$timeit" ]; then
-  mkdir -p "$here/build" && cc -O2 -o "$timeit" "$here/bench/timeit.c"
-fi
-median_us() { "$timeit" "$runs" "$@" | awk '{print $1}'; }
+# Median wall time in microseconds of "$@" over $runs runs after a warm-up (bench/timeit.c).
+helpers="${BENCH_HELPERS:-$bench_root/build-release/bench}"
+bench_helpers "$helpers"
+median_us() { "$helpers/timeit" "$runs" "$@" | awk '{print $1}'; }
 
 printf '%-40s %12s %12s %12s %8s %8s\n' "dump" "size" "read (us)" "scan (us)" "scan/rd" "heaps/rd"
 for dump in "$@"; do

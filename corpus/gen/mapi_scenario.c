@@ -108,6 +108,8 @@ int hs_scenario_parse(const char *text, hs_scenario *sc, char *err, size_t err_s
             ok = parse_uint(value, 64, &sc->lfh_heaps);
         } else if (strcmp(key, "large_blocks") == 0) {
             ok = parse_uint(value, 64, &sc->large_blocks);
+        } else if (strcmp(key, "bulk_mb") == 0) {
+            ok = parse_uint(value, 7000, &sc->bulk_mb);
         } else if (strcmp(key, "heap_corruption") == 0) {
             ok = strcmp(value, "previous_size") == 0 || strcmp(value, "header_checksum") == 0 ||
                  strcmp(value, "past_segment_end") == 0 || strcmp(value, "free_list_link") == 0;
@@ -132,6 +134,16 @@ int hs_scenario_parse(const char *text, hs_scenario *sc, char *err, size_t err_s
     }
     if (sc->large_blocks && sc->os == HS_SCN_XP) {
         snprintf(err, err_size, "large_blocks needs a Vista+ os");
+        return -1;
+    }
+    if (sc->bulk_mb && sc->os != HS_SCN_WIN7_X64 && sc->os != HS_SCN_WIN10_X64) {
+        snprintf(err, err_size, "bulk_mb needs os = win7-x64 or win10-x64");
+        return -1;
+    }
+    /* The PEB's heap list has room for 8064 pointers on x64 (synth_init). */
+    if (sc->bulk_mb && 1u + sc->live_sessions + sc->leaked_sessions + sc->decoy_heaps + sc->lookalike_heaps +
+                               sc->lfh_heaps + (sc->heap_corruption[0] != 0) + sc->bulk_mb > 8000) {
+        snprintf(err, err_size, "bulk_mb: too many heaps for the process model (8000 in all)");
         return -1;
     }
     if (sc->corrupt_blocks > sc->leaked_sessions) {
@@ -219,65 +231,207 @@ static void lookalike_heap(synth *s, uint64_t base, uint32_t seed)
     }
 }
 
-void hs_scenario_build(const hs_scenario *sc, dump_builder *b)
+/* ---- bulk heaps (bulk_mb) ---- */
+
+enum { BULK_RESERVE = HS_SCN_BULK_STRIDE, BULK_COMMIT = 0x100000, BULK_RECENT = 8 };
+
+/* xorshift64* (Vigna): deterministic on every host, seeded per heap. */
+static uint64_t rnd(uint64_t *x)
 {
-    static synth s;
+    *x ^= *x >> 12;
+    *x ^= *x << 25;
+    *x ^= *x >> 27;
+    return *x * 0x2545F4914F6CDD1Dull;
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+    for (int k = 0; k < 8; k++)
+        p[k] = (uint8_t)(v >> (8 * k));
+}
+
+static const char bulk_text[] =
+    "Re: quarterly figures for the northern region are attached; please review before Friday. "
+    "Meeting moved to room 4.12, bring the printed agenda and the draft budget. "
+    "C:\\Users\\Public\\Documents\\Reports\\2003\\summary-final-v2.doc "
+    "The delivery to the warehouse was delayed by the weather; the new estimate is next Tuesday. ";
+
+/* Fills len bytes of a block's data at p (user address u) with what applications keep in heaps:
+ * objects (pointers to other blocks of the heap, small integers, zeros), text, binary data, or
+ * zeros (calloc'd memory, left as is). */
+static void bulk_fill(uint8_t *p, uint64_t u, size_t len, uint64_t *x, const uint64_t *recent)
+{
+    uint64_t r = rnd(x);
+    unsigned kind = (unsigned)(r % 100);
+    if (kind < 40) {
+        for (size_t k = 0; k + 8 <= len; k += 8) {
+            uint64_t w = rnd(x);
+            switch (w & 3) {
+            case 0: put64(p + k, recent[(w >> 8) % BULK_RECENT]); break; /* a pointer into the heap */
+            case 1: put64(p + k, (w >> 16) & 0xFFFF); break;             /* a count, an id, a flag */
+            case 2: put64(p + k, u + k); break;                          /* a self-pointer (list head) */
+            default: break;                                              /* zero */
+            }
+        }
+    } else if (kind < 65) {
+        /* The text from a pseudo-random point, wrapping, NUL-terminated by the zeroed last byte. */
+        size_t off = (size_t)(r >> 32) % (sizeof bulk_text - 1);
+        for (size_t k = 0; k + 1 < len;) {
+            size_t n = sizeof bulk_text - 1 - off;
+            if (n > len - 1 - k)
+                n = len - 1 - k;
+            memcpy(p + k, bulk_text + off, n);
+            k += n;
+            off = 0;
+        }
+    } else if (kind < 85) {
+        for (size_t k = 0; k + 8 <= len; k += 8)
+            put64(p + k, rnd(x));
+    }
+}
+
+/* One bulk heap of BULK_COMMIT committed bytes, its first block holding next_heap (0: none). The
+ * arrays have room for every block the commit can hold. */
+static void bulk_heap(synth *s, uint64_t base, unsigned index, uint64_t next_heap, uint32_t *sizes, bool *is_free,
+                      uint64_t *user)
+{
+    const unsigned gran = 16;
+    uint64_t x = 0x9E3779B97F4A7C15ull * (index + 1ull);
+    uint32_t left = (BULK_COMMIT - synth_heap_overhead(s)) / gran; /* granules for the entries */
+    size_t n = 0;
+    sizes[n] = 4 * gran; /* the first block: the link to the next heap */
+    is_free[n++] = false;
+    left -= 4;
+    for (;;) {
+        uint64_t r = rnd(&x);
+        unsigned pct = (unsigned)(r % 100), g;
+        uint64_t v = r >> 16;
+        if (pct < 70)
+            g = 2 + (unsigned)(v % 15);    /* 32-256 bytes */
+        else if (pct < 95)
+            g = 17 + (unsigned)(v % 112);  /* 272 bytes - 2 KiB */
+        else
+            g = 129 + (unsigned)(v % 896); /* 2-16 KiB */
+        if (g + 2 > left)
+            break; /* the rest (at least two granules) is the trailing free block */
+        is_free[n] = !is_free[n - 1] && ((r >> 56) & 7) == 0;
+        sizes[n++] = g * gran;
+        left -= g;
+    }
+    is_free[n - 1] = false; /* the trailing free block must not touch another free one */
+    synth_heap_ex(s, base, 0x1000, BULK_RESERVE, BULK_COMMIT, sizes, is_free, n, user);
+    uint8_t *mem = synth_bytes(s, base, BULK_COMMIT);
+    uint64_t recent[BULK_RECENT];
+    for (unsigned k = 0; k < BULK_RECENT; k++)
+        recent[k] = user[0];
+    put64(mem + (user[0] - base), next_heap);
+    put64(mem + (user[0] - base) + 8, index);
+    for (size_t i = 1; i < n; i++) {
+        /* A free block keeps stale data after its FreeList links. */
+        size_t skip = is_free[i] ? 16 : 0, len = sizes[i] - gran - skip;
+        bulk_fill(mem + (user[i] - base) + skip, user[i] + skip, len, &x, recent);
+        if (!is_free[i])
+            recent[i % BULK_RECENT] = user[i];
+    }
+}
+
+static void bulk_heaps(synth *s, unsigned count, uint64_t first_holder)
+{
+    size_t cap = BULK_COMMIT / 32 + 2;
+    uint32_t *sizes = malloc(cap * sizeof *sizes);
+    bool *is_free = malloc(cap * sizeof *is_free);
+    uint64_t *user = malloc(cap * sizeof *user);
+    if (!sizes || !is_free || !user)
+        abort();
+    synth_put_ptr(s, first_holder, HS_SCN_BULK_HEAP);
+    for (unsigned i = 0; i < count; i++) {
+        uint64_t base = HS_SCN_BULK_HEAP + (uint64_t)HS_SCN_BULK_STRIDE * i;
+        bulk_heap(s, base, i, i + 1 < count ? base + HS_SCN_BULK_STRIDE : 0, sizes, is_free, user);
+    }
+    free(sizes);
+    free(is_free);
+    free(user);
+}
+
+/* Composes the scenario's process in s. */
+static void compose(const hs_scenario *sc, synth *s)
+{
     if (sc->os == HS_SCN_XP)
-        synth_init_xp(&s);
+        synth_init_xp(s);
     else
-        synth_init(&s, sc->os == HS_SCN_WIN7_X86 ? 4 : 8);
-    s.win10 = sc->os == HS_SCN_WIN10_X64;
-    s.memory_list_only = sc->memory_list_only;
-    s.exception_code = sc->exception;
-    s.exception_address = sc->exception ? 0x35F01234 : 0;
-    synth_module_add(&s, "C:\\WINDOWS\\system32\\ntdll.dll", NTDLL, 0x1000, (5u << 16) | 1, 2600u << 16);
+        synth_init(s, sc->os == HS_SCN_WIN7_X86 ? 4 : 8);
+    s->win10 = sc->os == HS_SCN_WIN10_X64;
+    s->memory_list_only = sc->memory_list_only;
+    s->exception_code = sc->exception;
+    s->exception_address = sc->exception ? 0x35F01234 : 0;
+    synth_module_add(s, "C:\\WINDOWS\\system32\\ntdll.dll", NTDLL, 0x1000, (5u << 16) | 1, 2600u << 16);
     if (sc->mapi) {
-        synth_module_add(&s, "C:\\Program Files\\Common Files\\System\\Mapi\\1033\\MAPI32.DLL", HS_SCN_MAPI32,
+        synth_module_add(s, "C:\\Program Files\\Common Files\\System\\Mapi\\1033\\MAPI32.DLL", HS_SCN_MAPI32,
                          MAPI32_SIZE, sc->mapi_version_ms, sc->mapi_version_ls);
-        synth_put_ptr(&s, VTABLE, HS_SCN_MAPI32 + 0x500); /* first vtable slot: code of the same module */
+        synth_put_ptr(s, VTABLE, HS_SCN_MAPI32 + 0x500); /* first vtable slot: code of the same module */
     }
     /* The process heap holds one session object per live session, with its heap handle. */
-    unsigned gran = s.ptr == 8 ? 16 : 8;
+    unsigned gran = s->ptr == 8 ? 16 : 8;
     uint32_t ph_sizes[17];
     uint64_t ph_user[17];
     for (unsigned i = 0; i < sc->live_sessions; i++)
         ph_sizes[i] = 4 * gran;
     ph_sizes[sc->live_sessions] = 0x100;
-    synth_heap(&s, HS_SCN_PROCESS_HEAP, 0x2, ph_sizes, sc->live_sessions + 1, ph_user);
+    synth_heap(s, HS_SCN_PROCESS_HEAP, 0x2, ph_sizes, sc->live_sessions + 1, ph_user);
     for (unsigned i = 0; i < sc->live_sessions; i++) {
         uint64_t heap = HS_SCN_LIVE_HEAP + 0x10000ull * i;
-        session_heap(&s, heap, 0);
-        synth_put_ptr(&s, ph_user[i], sc->mapi ? VTABLE : 0);
-        synth_put_ptr(&s, ph_user[i] + 2 * s.ptr, heap);
+        session_heap(s, heap, 0);
+        synth_put_ptr(s, ph_user[i], sc->mapi ? VTABLE : 0);
+        synth_put_ptr(s, ph_user[i] + 2 * s->ptr, heap);
     }
     for (unsigned i = 0; i < sc->leaked_sessions; i++)
-        session_heap(&s, HS_SCN_LEAKED_HEAP + 0x10000ull * i, i < sc->corrupt_blocks ? 1 + i % 4 : 0);
+        session_heap(s, HS_SCN_LEAKED_HEAP + 0x10000ull * i, i < sc->corrupt_blocks ? 1 + i % 4 : 0);
     for (unsigned i = 0; i < sc->decoy_heaps; i++)
-        decoy_heap(&s, HS_SCN_DECOY_HEAP + 0x10000ull * i);
+        decoy_heap(s, HS_SCN_DECOY_HEAP + 0x10000ull * i);
     for (unsigned i = 0; i < sc->lookalike_heaps; i++)
-        lookalike_heap(&s, HS_SCN_LOOKALIKE_HEAP + 0x10000ull * i, i);
+        lookalike_heap(s, HS_SCN_LOOKALIKE_HEAP + 0x10000ull * i, i);
     /* LFH heaps: block 1 becomes a UserBlocks container of 10 chunks of 3 granules, 6 busy. */
     if (sc->lfh_heaps)
-        synth_region_add(&s, HS_SCN_LFH_ZONE, 0x1000, 0x1000, 0x20000, 4);
+        synth_region_add(s, HS_SCN_LFH_ZONE, 0x1000, 0x1000, 0x20000, 4);
     for (unsigned i = 0; i < sc->lfh_heaps; i++) {
-        uint32_t header = s.ptr == 8 ? 0x20 : 0x10, chunk = 3 * gran;
+        uint32_t header = s->ptr == 8 ? 0x20 : 0x10, chunk = 3 * gran;
         uint32_t container = (gran + header + 10 * chunk + gran - 1) & ~(gran - 1);
         const uint32_t sizes[] = {4 * gran, container, 4 * gran};
         uint64_t user[3];
-        synth_heap(&s, HS_SCN_LFH_HEAP + 0x10000ull * i, 0x1002, sizes, 3, user);
-        synth_lfh_win7(&s, user[1], container, chunk, 10, 0x2B5, HS_SCN_LFH_ZONE + 0x40ull * i);
+        synth_heap(s, HS_SCN_LFH_HEAP + 0x10000ull * i, 0x1002, sizes, 3, user);
+        synth_lfh_win7(s, user[1], container, chunk, 10, 0x2B5, HS_SCN_LFH_ZONE + 0x40ull * i);
     }
     for (unsigned i = 0; i < sc->large_blocks; i++)
-        synth_virtual_block(&s, HS_SCN_PROCESS_HEAP, HS_SCN_LARGE_BLOCK + 0x100000ull * i, 0x21000, 0x20000);
+        synth_virtual_block(s, HS_SCN_PROCESS_HEAP, HS_SCN_LARGE_BLOCK + 0x100000ull * i, 0x21000, 0x20000);
     if (sc->heap_corruption[0]) {
         const uint32_t sizes[] = {4 * gran, 4 * gran, 4 * gran};
         uint64_t user[3];
-        synth_heap(&s, HS_SCN_VICTIM_HEAP, 0x1002, sizes, 3, user);
-        synth_corrupt(&s, HS_SCN_VICTIM_HEAP, user, sc->heap_corruption);
+        synth_heap(s, HS_SCN_VICTIM_HEAP, 0x1002, sizes, 3, user);
+        synth_corrupt(s, HS_SCN_VICTIM_HEAP, user, sc->heap_corruption);
+    }
+    if (sc->bulk_mb) {
+        /* The process heap's last block (0x100 bytes, otherwise unused) holds the first handle. */
+        s->memory_last = true;
+        bulk_heaps(s, sc->bulk_mb, ph_user[sc->live_sessions]);
     }
     /* ntdll's data holds a copy of the heap list (as RtlpProcessHeapsListBuffer does). */
-    for (size_t i = 0; i < s.heap_count && i < 0x1000 / s.ptr; i++)
-        synth_put_ptr(&s, NTDLL + 0x1000 + s.ptr * i, s.heaps[i]);
-    synth_finish(&s, b);
-    synth_free(&s);
+    for (size_t i = 0; i < s->heap_count && i < 0x1000 / s->ptr; i++)
+        synth_put_ptr(s, NTDLL + 0x1000 + s->ptr * i, s->heaps[i]);
+}
+
+static synth model; /* too large for the stack */
+
+void hs_scenario_build(const hs_scenario *sc, dump_builder *b)
+{
+    compose(sc, &model);
+    synth_finish(&model, b);
+    synth_free(&model);
+}
+
+int hs_scenario_write(const hs_scenario *sc, FILE *f)
+{
+    compose(sc, &model);
+    int rc = synth_write_file(&model, f);
+    synth_free(&model);
+    return rc;
 }

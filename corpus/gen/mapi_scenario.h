@@ -20,13 +20,26 @@
  *                                        bytes committed each
  *   heap_corruption = KIND               adds an unreferenced private heap at HS_SCN_VICTIM_HEAP damaged
  *                                        in one way: previous_size, header_checksum (not on XP),
- *                                        past_segment_end, free_list_link */
+ *                                        past_segment_end, free_list_link
+ *   bulk_mb = N                          (win7-x64, win10-x64; at most 7000) scales the process by N MiB
+ *                                        of heap memory: N more private heaps (HeapCreate(0, 1 MiB,
+ *                                        2 MiB), flags 0x1000), heap i at HS_SCN_BULK_HEAP + i·2 MiB,
+ *                                        each a 2 MiB reservation whose first 1 MiB is committed and
+ *                                        filled with busy and free blocks of mixed sizes (70 % 32-256
+ *                                        bytes, 25 % 272 bytes-2 KiB, 5 % 2-16 KiB; one in eight free,
+ *                                        never two free in a row, all on the free list in size
+ *                                        order) holding object-like, text, binary and zeroed data.
+ *                                        Each heap's first block holds the handle of the next, the
+ *                                        first handle is in the process heap: all are reachable, none
+ *                                        holds MAPI content. The memory bytes come last in the file
+ *                                        (needed past 4 GB); the same N gives the same bytes. */
 #ifndef HS_MAPI_SCENARIO_H
 #define HS_MAPI_SCENARIO_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "dump_builder.h"
 
@@ -41,6 +54,7 @@ typedef struct hs_scenario {
     uint32_t exception;
     char heap_corruption[32];  /* "" for none */
     unsigned lfh_heaps, large_blocks;
+    unsigned bulk_mb;
 } hs_scenario;
 
 /* Parses scenario text; returns 0, or -1 with a message naming the line in err. */
@@ -49,6 +63,9 @@ int hs_scenario_parse(const char *text, hs_scenario *out, char *err, size_t err_
 void hs_scenario_default(hs_scenario *out);
 /* Builds the dump of the scenario into b (deterministic: same scenario, same bytes). */
 void hs_scenario_build(const hs_scenario *sc, dump_builder *b);
+/* Writes the same bytes to f, streaming the memory of bulk_mb scenarios from the process model
+ * instead of copying it into a builder first. Returns 0, or -1 when a write fails (errno set). */
+int hs_scenario_write(const hs_scenario *sc, FILE *f);
 
 /* Addresses the scenarios use, so tests can name them. */
 enum {
@@ -63,5 +80,7 @@ enum {
     HS_SCN_LFH_ZONE = 0x6F000000,
     HS_SCN_LARGE_BLOCK = 0x70000000, /* large block i at + i·0x100000 */
 };
+#define HS_SCN_BULK_HEAP 0x200000000ull  /* bulk heap i at + i·0x200000 (x64 only) */
+#define HS_SCN_BULK_STRIDE 0x200000u
 
 #endif

@@ -50,16 +50,39 @@ uint8_t *synth_region_add(synth *s, uint64_t base, uint32_t size, uint32_t reser
     return r->bytes;
 }
 
-void synth_write(synth *s, uint64_t va, const void *data, size_t n)
+/* The region holding [va, va + n), or NULL. Regions do not overlap, so the one the last lookup
+ * found is tried first: heaps are written region by region, and large ones hold millions of
+ * entries. */
+static synth_region *find_region(synth *s, uint64_t va, size_t n)
 {
+    if (s->last_region < s->region_count) {
+        synth_region *r = &s->regions[s->last_region];
+        if (va >= r->base && va - r->base + n <= r->size)
+            return r;
+    }
     for (size_t i = 0; i < s->region_count; i++) {
         synth_region *r = &s->regions[i];
         if (va >= r->base && va - r->base + n <= r->size) {
-            memcpy(r->bytes + (va - r->base), data, n);
-            return;
+            s->last_region = i;
+            return r;
         }
     }
-    abort();
+    return NULL;
+}
+
+uint32_t synth_heap_overhead(const synth *s) { return L(s)->header_block + L(s)->sentinel; }
+
+uint8_t *synth_bytes(synth *s, uint64_t va, size_t n)
+{
+    synth_region *r = find_region(s, va, n);
+    if (!r)
+        abort();
+    return r->bytes + (va - r->base);
+}
+
+void synth_write(synth *s, uint64_t va, const void *data, size_t n)
+{
+    memcpy(synth_bytes(s, va, n), data, n);
 }
 
 void synth_put32(synth *s, uint64_t va, uint32_t v)
@@ -188,16 +211,42 @@ static void synth_heap_xp(synth *s, uint64_t base, uint32_t flags, const uint32_
 
 void synth_heap(synth *s, uint64_t base, uint32_t flags, const uint32_t *sizes, size_t n, uint64_t *user)
 {
-    if (s->xp) {
+    if (s->xp)
         synth_heap_xp(s, base, flags, sizes, n, user);
-        return;
-    }
+    else
+        synth_heap_ex(s, base, flags, 0x10000, 0, sizes, NULL, n, user);
+}
+
+typedef struct free_rec {
+    uint64_t entry;
+    uint32_t size;
+} free_rec;
+
+/* Free-list order (heap-internals.md §3.8): ascending size; equal sizes by address, so the bytes
+ * do not depend on the sort. */
+static int free_rec_cmp(const void *a, const void *b)
+{
+    const free_rec *x = a, *y = b;
+    if (x->size != y->size)
+        return x->size < y->size ? -1 : 1;
+    return x->entry < y->entry ? -1 : x->entry > y->entry;
+}
+
+void synth_heap_ex(synth *s, uint64_t base, uint32_t flags, uint32_t reserve, uint32_t commit, const uint32_t *sizes,
+                   const bool *is_free, size_t n, uint64_t *user)
+{
+    if (s->xp)
+        abort(); /* XP heaps (FreeLists[128]) are built by synth_heap only */
     const synth_layout *l = L(s);
-    const uint32_t reserve = 0x10000;
-    uint32_t used = l->header_block + l->sentinel + 2 * l->gran;
+    uint64_t used = l->header_block + l->sentinel + 2 * l->gran;
     for (size_t i = 0; i < n; i++)
         used += sizes[i];
-    uint32_t commit = (used + 0xFFF) & ~0xFFFu; /* at least one free block of two granules fits */
+    if (commit == 0)
+        commit = (uint32_t)((used + 0xFFF) & ~0xFFFu); /* at least one free block of two granules fits */
+    else if (commit < used || commit >= reserve || (commit & 0xFFF) || (reserve & 0xFFFF))
+        abort();
+    if (is_free && n && is_free[n - 1])
+        abort();
     synth_region_add(s, base, commit, reserve, MEM_PRIVATE, PAGE_READWRITE);
     uint64_t first = base + l->header_block, last_valid = base + reserve;
     put_entry(s, base, l->header_block, 0x01, 0, 1);
@@ -222,8 +271,20 @@ void synth_heap(synth *s, uint64_t base, uint32_t flags, const uint32_t *sizes, 
     synth_put_ptr(s, base + l->segment_list + s->ptr, base + l->seg_list_entry);
     uint64_t at = first;
     uint32_t prev = l->header_block;
+    size_t n_free = 0;
+    for (size_t i = 0; i < n; i++)
+        n_free += is_free && is_free[i];
+    free_rec *fr = malloc((n_free + 1) * sizeof *fr);
+    if (!fr)
+        abort();
+    n_free = 0;
     for (size_t i = 0; i < n; i++) {
-        put_entry(s, at, sizes[i], 0x01, prev, (uint8_t)l->gran);
+        bool is_f = is_free && is_free[i];
+        if (is_f && i > 0 && is_free[i - 1])
+            abort();
+        put_entry(s, at, sizes[i], is_f ? 0x00 : 0x01, prev, is_f ? 0 : (uint8_t)l->gran);
+        if (is_f)
+            fr[n_free++] = (free_rec){at, sizes[i]};
         if (user)
             user[i] = at + l->gran;
         prev = sizes[i];
@@ -232,11 +293,20 @@ void synth_heap(synth *s, uint64_t base, uint32_t flags, const uint32_t *sizes, 
     uint64_t sent = base + commit - l->sentinel;
     uint32_t free_size = (uint32_t)(sent - at);
     put_entry(s, at, free_size, 0x00, prev, 0);
-    synth_put_ptr(s, at + l->gran, base + l->free_lists);
-    synth_put_ptr(s, at + l->gran + s->ptr, base + l->free_lists);
-    synth_put_ptr(s, base + l->free_lists, at + l->gran);
-    synth_put_ptr(s, base + l->free_lists + s->ptr, at + l->gran);
-    synth_put_ptr(s, base + l->total_free, free_size / l->gran);
+    fr[n_free++] = (free_rec){at, free_size};
+    /* The free list: LIST_ENTRY FreeList one granule into each free entry, from the head in _HEAP. */
+    qsort(fr, n_free, sizeof *fr, free_rec_cmp);
+    uint64_t head = base + l->free_lists, total = 0;
+    for (size_t k = 0; k < n_free; k++) {
+        uint64_t link = fr[k].entry + l->gran;
+        synth_put_ptr(s, link, k + 1 < n_free ? fr[k + 1].entry + l->gran : head);
+        synth_put_ptr(s, link + s->ptr, k > 0 ? fr[k - 1].entry + l->gran : head);
+        total += fr[k].size;
+    }
+    synth_put_ptr(s, head, fr[0].entry + l->gran);
+    synth_put_ptr(s, head + s->ptr, fr[n_free - 1].entry + l->gran);
+    synth_put_ptr(s, base + l->total_free, total / l->gran);
+    free(fr);
     put_entry(s, sent, l->sentinel, 0x01, free_size, 3);
     /* The UCR descriptor sits in the sentinel block's user data (one granule in). */
     uint64_t desc = sent + l->gran;
@@ -434,7 +504,8 @@ static uint32_t build_context(synth *s, dump_builder *b)
     return db_blob(b, ctx, sizeof ctx);
 }
 
-void synth_finish(synth *s, dump_builder *b)
+/* Writes header and streams into b, and the memory bytes too unless memory_last && !with_memory. */
+static void finish(synth *s, dump_builder *b, bool with_memory)
 {
     /* The heap list: in this process it lives after the PEB (on Vista+ ntdll keeps it). */
     for (size_t i = 0; i < s->heap_count; i++)
@@ -454,6 +525,7 @@ void synth_finish(synth *s, dump_builder *b)
     uint32_t ctx_size = s->ptr == 8 ? 0x4D0 : 0x2CC;
 
     uint32_t stack_rva = 0;
+    size_t ml_index = 0, tl_index;
     if (s->memory_list_only) {
         /* Private memory only (MiniDumpWithPrivateReadWriteMemory): a MemoryList without the
          * modules' image pages. */
@@ -469,6 +541,16 @@ void synth_finish(synth *s, dump_builder *b)
             bv_u32(&ml, rva);
         }
         db_stream(b, 5, &ml);
+    } else if (s->memory_last) {
+        /* The same Memory64List, but BaseRva (patched below) points past every other stream. */
+        bv_u64(&ml, s->region_count);
+        bv_u64(&ml, 0);
+        for (size_t i = 0; i < s->region_count; i++) {
+            bv_u64(&ml, s->regions[i].base);
+            bv_u64(&ml, s->regions[i].size);
+        }
+        db_stream(b, 9, &ml);
+        ml_index = b->n_streams - 1;
     } else {
         /* Full memory: a Memory64List, {count, BaseRva} then {start, size} per range, the bytes
          * back to back from BaseRva (heap-internals.md §1.1). */
@@ -496,6 +578,7 @@ void synth_finish(synth *s, dump_builder *b)
     bv_u32(&tl, ctx_size);
     bv_u32(&tl, ctx_rva);
     db_stream(b, 3, &tl);
+    tl_index = b->n_streams - 1;
     /* MINIDUMP_MISC_INFO: process id and times (Flags1 = MISC1_PROCESS_ID | MISC1_PROCESS_TIMES). */
     bytevec misc = {0};
     bv_u32(&misc, 24);
@@ -582,12 +665,46 @@ void synth_finish(synth *s, dump_builder *b)
         }
         db_stream(b, 16, &mi);
     }
+    if (s->memory_last && !s->memory_list_only) {
+        /* BaseRva is 64-bit; the thread's stack descriptor (an RVA32) points into the first ranges. */
+        uint64_t base_rva = b->file.len, at = base_rva;
+        for (size_t i = 0; i < s->region_count; i++) {
+            if (s->regions[i].base == s->stack_base) {
+                if (at + s->regions[i].size > UINT32_MAX)
+                    abort();
+                bv_set_u32(&b->file, b->rva[tl_index] + 40, (uint32_t)at);
+            }
+            at += s->regions[i].size;
+        }
+        bv_set_u32(&b->file, b->rva[ml_index] + 8, (uint32_t)base_rva);
+        bv_set_u32(&b->file, b->rva[ml_index] + 12, (uint32_t)(base_rva >> 32));
+        if (with_memory)
+            for (size_t i = 0; i < s->region_count; i++)
+                bv_put(&b->file, s->regions[i].bytes, s->regions[i].size);
+    }
+    (void)tl_index;
     db_finish(b);
     bv_free(&si);
     bv_free(&tl);
     bv_free(&ml);
     bv_free(&mods);
     bv_free(&mi);
+}
+
+void synth_finish(synth *s, dump_builder *b) { finish(s, b, true); }
+
+int synth_write_file(synth *s, FILE *f)
+{
+    dump_builder b;
+    bool streamed = s->memory_last && !s->memory_list_only;
+    finish(s, &b, !streamed);
+    int rc = fwrite(b.file.data, 1, b.file.len, f) == b.file.len ? 0 : -1;
+    bv_free(&b.file);
+    if (streamed)
+        for (size_t i = 0; i < s->region_count && rc == 0; i++)
+            if (fwrite(s->regions[i].bytes, 1, s->regions[i].size, f) != s->regions[i].size)
+                rc = -1;
+    return rc;
 }
 
 void synth_free(synth *s)

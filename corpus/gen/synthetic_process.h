@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "dump_builder.h"
 
@@ -48,6 +49,9 @@ typedef struct synth {
     uint64_t teb, peb, heap_list;
     uint32_t exception_code;   /* 0: no Exception stream */
     uint64_t exception_address;
+    bool memory_last;          /* lay the Memory64List bytes out after every other stream, as
+                                  MiniDumpWriteDump does (needed past 4 GB: stream RVAs are 32-bit) */
+    size_t last_region;        /* the region the last write landed in (a lookup cache) */
 } synth;
 
 /* A process with a TEB, a PEB, one thread and its stack; the first heap added is the process heap.
@@ -67,6 +71,20 @@ uint64_t synth_get_ptr(const synth *s, uint64_t va);
  * included, multiples of the granularity: 8 x86, 16 x64); user data addresses are returned in
  * user[]. flags: 0x2 (process heap) or 0x1002 (HeapCreate). */
 void synth_heap(synth *s, uint64_t base, uint32_t flags, const uint32_t *sizes, size_t n, uint64_t *user);
+/* The general form of synth_heap for the Vista+ layouts: one segment reserving `reserve` bytes (a
+ * multiple of 64 KB) of which `commit` (a multiple of the page, < reserve; 0: just enough) are
+ * committed; the blocks of sizes[] in order, free where is_free[i] (NULL: all busy), then a free
+ * block up to the UCR sentinel, which must be at least two granules. Every free block is on the
+ * free list in ascending size order (heap-internals.md §3.8) and counted in TotalFreeSize. Two free
+ * blocks must not touch (the heap coalesces them), so the last of sizes[] must be busy. user[]
+ * receives the user data address of every block, busy or free. synth_heap(s, base, flags, sizes, n,
+ * user) is synth_heap_ex(s, base, flags, 0x10000, 0, sizes, NULL, n, user). */
+void synth_heap_ex(synth *s, uint64_t base, uint32_t flags, uint32_t reserve, uint32_t commit, const uint32_t *sizes,
+                   const bool *is_free, size_t n, uint64_t *user);
+/* Bytes of a heap's own structures outside its entries: the header block and the UCR sentinel. */
+uint32_t synth_heap_overhead(const synth *s);
+/* The bytes at [va, va + n) for direct writes (aborts unless one region holds them all). */
+uint8_t *synth_bytes(synth *s, uint64_t va, size_t n);
 /* Adds a large (virtual-alloc) block of `commit` bytes at the page-aligned address va to the Vista+
  * heap at base, holding `requested` bytes of user data (heap-internals.md §3.4, §3.7). Returns the
  * user data address. */
@@ -88,6 +106,10 @@ void synth_module_add(synth *s, const char *name, uint64_t base, uint32_t size, 
                       uint32_t version_ls);
 /* Writes the dump into b (db_init is called here). */
 void synth_finish(synth *s, dump_builder *b);
+/* Writes the dump to f without a second copy of the memory in b: with memory_last, header and
+ * streams first, then each region's bytes straight from the region (what large dumps need);
+ * otherwise the bytes synth_finish makes. Returns 0, or -1 when a write fails (errno set). */
+int synth_write_file(synth *s, FILE *f);
 void synth_free(synth *s);
 
 #endif
