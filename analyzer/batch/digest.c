@@ -1,12 +1,13 @@
 #include "digest.h"
 
-#include <openssl/evp.h>
+#include "archive_api.h"
 
 bool hs_sha256_hex(const void *data, size_t size, char hex[HS_SHA256_HEX])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    if (EVP_Digest(data, size, md, &len, EVP_sha256(), NULL) != 1 || len != 32) {
+    const hs_crypto_api *C = hs_crypto_api_get(NULL, 0);
+    if (!C || C->EVP_Digest(data, size, md, &len, C->EVP_sha256(), NULL) != 1 || len != 32) {
         hex[0] = '\0';
         return false;
     }

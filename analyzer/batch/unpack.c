@@ -1,8 +1,6 @@
 #define _GNU_SOURCE /* O_TMPFILE */
 #include "unpack.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -14,6 +12,7 @@
 #include <unistd.h>
 
 #include "alloc.h"
+#include "archive_api.h"
 #include "checked.h"
 
 enum {
@@ -77,6 +76,7 @@ static content_kind classify(const uint8_t *p, size_t n)
 /* ---- the walk ---- */
 
 typedef struct walk {
+    const hs_archive_api *api; /* NULL until the first archive */
     const hs_unpack_limits *limits;
     hs_unpack_sink sink;
     void *ctx;
@@ -129,6 +129,7 @@ static char *chain_join(const char *parent, const char *name)
 /* libarchive reads from memory through these callbacks, in chunks, so that the compressed bytes
  * consumed while a member inflates can be counted for its expansion ratio. */
 typedef struct mem_source {
+    const hs_archive_api *api;
     const uint8_t *data;
     size_t size, pos;
     uint64_t delivered; /* bytes handed to libarchive so far */
@@ -162,7 +163,7 @@ static la_int64_t mem_seek(struct archive *a, void *client, la_int64_t offset, i
     int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (int64_t)m->pos : (int64_t)m->size;
     int64_t to;
     if (__builtin_add_overflow(base, offset, &to) || to < 0 || (uint64_t)to > m->size) {
-        archive_set_error(a, EINVAL, "seek outside the archive");
+        m->api->archive_set_error(a, EINVAL, "seek outside the archive");
         return ARCHIVE_FATAL;
     }
     m->pos = (size_t)to;
@@ -281,15 +282,16 @@ typedef enum read_outcome { READ_OK, READ_REFUSED, READ_DAMAGED, READ_FAILED } r
 static read_outcome read_member(walk *w, struct archive *a, mem_source *src, hs_blob *out, char *err, size_t err_size)
 {
     const hs_unpack_limits *lim = w->limits;
+    const hs_archive_api *A = w->api;
     sink_buf s = {.fd = -1};
     uint64_t start = src->delivered;
     uint8_t chunk[READ_CHUNK];
     for (;;) {
-        la_ssize_t n = archive_read_data(a, chunk, sizeof chunk);
+        la_ssize_t n = A->archive_read_data(a, chunk, sizeof chunk);
         if (n == 0)
             break;
         if (n < 0) {
-            const char *msg = archive_error_string(a);
+            const char *msg = A->archive_error_string(a);
             snprintf(err, err_size, "damaged member: %s", msg ? msg : "read error");
             sink_discard(&s);
             return READ_DAMAGED;
@@ -332,8 +334,6 @@ static read_outcome read_member(walk *w, struct archive *a, mem_source *src, hs_
 
 static void walk_bytes(walk *w, hs_blob *blob, const char *chain, unsigned depth);
 
-static bool is_raw_stream(struct archive *a) { return archive_format(a) == ARCHIVE_FORMAT_RAW; }
-
 /* Reads the archive or compressed stream in data; members are at depth + 1. */
 static void walk_container(walk *w, const uint8_t *data, size_t size, const char *chain, unsigned depth)
 {
@@ -342,29 +342,35 @@ static void walk_container(walk *w, const uint8_t *data, size_t size, const char
               w->limits->max_depth);
         return;
     }
-    struct archive *a = archive_read_new();
+    char why[512];
+    if (!w->api && !(w->api = hs_archive_api_get(why, sizeof why))) {
+        emitf(w, HS_UNPACK_ERROR, chain, "cannot read archives: %s", why);
+        return;
+    }
+    const hs_archive_api *A = w->api;
+    struct archive *a = A->archive_read_new();
     if (!a) {
         emitf(w, HS_UNPACK_ERROR, chain, "out of memory opening the archive");
         return;
     }
-    archive_read_support_filter_all(a);
-    archive_read_support_format_zip(a);
-    archive_read_support_format_7zip(a);
-    archive_read_support_format_cab(a);
-    archive_read_support_format_tar(a);
-    archive_read_support_format_rar(a);
-    archive_read_support_format_rar5(a);
+    A->archive_read_support_filter_all(a);
+    A->archive_read_support_format_zip(a);
+    A->archive_read_support_format_7zip(a);
+    A->archive_read_support_format_cab(a);
+    A->archive_read_support_format_tar(a);
+    A->archive_read_support_format_rar(a);
+    A->archive_read_support_format_rar5(a);
     /* A compressed stream that is not an archive (crash.dmp.gz) reads as one member. */
-    archive_read_support_format_raw(a);
-    mem_source src = {.data = data, .size = size};
-    archive_read_set_read_callback(a, mem_read);
-    archive_read_set_skip_callback(a, mem_skip);
-    archive_read_set_seek_callback(a, mem_seek);
-    archive_read_set_callback_data(a, &src);
-    if (archive_read_open1(a) != ARCHIVE_OK) {
-        const char *msg = archive_error_string(a);
+    A->archive_read_support_format_raw(a);
+    mem_source src = {.api = A, .data = data, .size = size};
+    A->archive_read_set_read_callback(a, mem_read);
+    A->archive_read_set_skip_callback(a, mem_skip);
+    A->archive_read_set_seek_callback(a, mem_seek);
+    A->archive_read_set_callback_data(a, &src);
+    if (A->archive_read_open1(a) != ARCHIVE_OK) {
+        const char *msg = A->archive_error_string(a);
         emitf(w, HS_UNPACK_ERROR, chain, "not a readable archive: %s", msg ? msg : "unknown format");
-        archive_read_free(a);
+        A->archive_read_free(a);
         return;
     }
     unsigned retries = 0;
@@ -372,7 +378,7 @@ static void walk_container(walk *w, const uint8_t *data, size_t size, const char
     bool after_damage = false; /* the member before was damaged and already reported */
     while (!w->stopped) {
         struct archive_entry *e;
-        int rc = archive_read_next_header(a, &e);
+        int rc = A->archive_read_next_header(a, &e);
         if (rc == ARCHIVE_EOF) {
             if (members == 0)
                 emit(w, HS_UNPACK_SKIPPED, chain, NULL, NULL, "an archive without members");
@@ -383,27 +389,27 @@ static void walk_container(walk *w, const uint8_t *data, size_t size, const char
         if (rc < ARCHIVE_WARN) {
             if (after_damage)
                 break;
-            const char *msg = archive_error_string(a);
+            const char *msg = A->archive_error_string(a);
             emitf(w, HS_UNPACK_ERROR, chain, "damaged archive after %zu member%s: %s", members, members == 1 ? "" : "s",
                   msg ? msg : "unreadable header");
             break;
         }
         retries = 0;
         members++;
-        bool raw = is_raw_stream(a);
-        const char *name = archive_entry_pathname(e);
+        bool raw = A->archive_format(a) == ARCHIVE_FORMAT_RAW;
+        const char *name = A->archive_entry_pathname(e);
         char *member = raw ? hs_strdup(chain) : chain_join(chain, name ? name : "?");
         if (!member) {
             emitf(w, HS_UNPACK_ERROR, chain, "out of memory");
             break;
         }
-        if (!raw && archive_entry_filetype(e) != AE_IFREG) {
-            if (archive_entry_filetype(e) != AE_IFDIR)
+        if (!raw && A->archive_entry_filetype(e) != AE_IFREG) {
+            if (A->archive_entry_filetype(e) != AE_IFDIR)
                 emit(w, HS_UNPACK_SKIPPED, member, NULL, NULL, "not a regular file");
             hs_free(member);
             continue;
         }
-        if (archive_entry_is_encrypted(e)) {
+        if (A->archive_entry_is_encrypted(e)) {
             emit(w, HS_UNPACK_ERROR, member, NULL, NULL, "encrypted member: heapsleuth takes no passwords");
             hs_free(member);
             continue;
@@ -420,7 +426,7 @@ static void walk_container(walk *w, const uint8_t *data, size_t size, const char
         if (got == READ_FAILED)
             break;
     }
-    archive_read_free(a);
+    A->archive_read_free(a);
 }
 
 /* Decides what the bytes of a member are and hands them on; takes the blob. */

@@ -1,9 +1,10 @@
 #include "yara_api.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "util/dynlib.h"
 
 /* The SONAME of Debian 12's libyara9 first; later and earlier majors keep the same API for the
  * functions used here. */
@@ -16,21 +17,13 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 static void load(void)
 {
-    void *lib = NULL;
-    for (size_t i = 0; i < sizeof candidates / sizeof candidates[0] && !lib; i++)
-        lib = dlopen(candidates[i], RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-        const char *why = dlerror();
-        snprintf(load_error, sizeof load_error, "libyara could not be loaded (%s); install the libyara9 package",
-                 why ? why : "not found");
+    void *lib = hs_dynlib_open(candidates, sizeof candidates / sizeof candidates[0], "libyara9", load_error,
+                               sizeof load_error);
+    if (!lib)
         return;
-    }
 #define HS_YARA_LOAD(name)                                                                                     \
-    *(void **)&api.name = dlsym(lib, "yr_" #name);                                                             \
-    if (!api.name) {                                                                                           \
-        snprintf(load_error, sizeof load_error, "libyara lacks yr_%s", #name);                                 \
-        return;                                                                                                \
-    }
+    if (!hs_dynlib_sym(lib, "libyara", "yr_" #name, (void **)&api.name, load_error, sizeof load_error))         \
+        return;
     HS_YARA_FUNCTIONS(HS_YARA_LOAD)
 #undef HS_YARA_LOAD
     loaded = &api;
