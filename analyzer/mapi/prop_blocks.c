@@ -28,7 +28,8 @@ typedef struct scan_ctx {
     unsigned ptr;
     bool full_memory;       /* absent memory is really absent (full-memory dump) */
     const char *check;      /* set by the checks when an entry fails */
-    char detail[256];
+    char detail[256];       /* the sentence, formatted only when want_detail */
+    bool want_detail;
     bool pointer_ok;        /* a pointer-typed value validated (evidence of a real array) */
 } scan_ctx;
 
@@ -59,6 +60,8 @@ static verdict fail(scan_ctx *c, const char *check, const char *fmt, ...) __attr
 static verdict fail(scan_ctx *c, const char *check, const char *fmt, ...)
 {
     c->check = check;
+    if (!c->want_detail)
+        return V_INVALID;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(c->detail, sizeof c->detail, fmt, ap);
@@ -297,8 +300,11 @@ static void evaluate(scan_ctx *c, uint64_t start, uint64_t end, candidate *cand)
         if (pv.tag == 0 && pv.pad == 0 && pv.scalar == 0)
             break; /* zero fill: the array has ended */
         c->pointer_ok = false;
-        verdict v = check_entry(c, &pv);
         uint32_t index = (uint32_t)((at - start) / esize);
+        /* Only the first bad entry after a valid start is reported: most candidates fail at entry 0,
+         * and formatting their sentences was a sixth of the scan. */
+        c->want_detail = index > 0 && cand->first_bad < 0;
+        verdict v = check_entry(c, &pv);
         if (index == 0 && v != V_VALID)
             return; /* an array starts with a valid entry */
         cand->entries = index + 1;
