@@ -16,6 +16,7 @@ void hs_scenario_default(hs_scenario *sc)
     sc->mapi_version_ms = (5u << 16) | 5; /* 5.5.2448.0: Exchange 5.5 SP3-era MAPI32 */
     sc->mapi_version_ls = 2448u << 16;
     sc->live_sessions = 2;
+    sc->corrupt_kinds = 4;
 }
 
 static bool parse_bool(const char *v, bool *out)
@@ -98,6 +99,8 @@ int hs_scenario_parse(const char *text, hs_scenario *sc, char *err, size_t err_s
             ok = parse_uint(value, 7000, &sc->leaked_sessions);
         } else if (strcmp(key, "corrupt_blocks") == 0) {
             ok = parse_uint(value, 7000, &sc->corrupt_blocks);
+        } else if (strcmp(key, "corrupt_kinds") == 0) {
+            ok = parse_uint(value, 6, &sc->corrupt_kinds) && sc->corrupt_kinds >= 1;
         } else if (strcmp(key, "decoy_heaps") == 0) {
             ok = parse_uint(value, 1000, &sc->decoy_heaps);
         } else if (strcmp(key, "lookalike_heaps") == 0) {
@@ -195,6 +198,8 @@ static void session_heap(synth *s, uint64_t base, unsigned corrupt_kind)
     case 2: profile_tag = 0x3D120099; break;            /* a type MAPI never stores */
     case 3: profile_ptr = free_block_data; break;       /* string pointer into a free block */
     case 4: entryid_cb = 0x01000001; break;             /* an SBinary.cb that cannot be true */
+    case 5: profile_ptr = HS_SCN_RELEASED_HEAP + 0x5A0; break; /* into a heap destroyed since */
+    case 6: profile_ptr = HS_SCN_ABSENT + 0x40; break;  /* into memory the dump does not hold */
     default: break;
     }
     put_prop(s, a + 2 * esize, profile_tag, profile_ptr, 0);
@@ -385,7 +390,9 @@ static void compose(const hs_scenario *sc, synth *s)
         synth_put_ptr(s, ph_user[i] + 2 * s->ptr, heap);
     }
     for (unsigned i = 0; i < sc->leaked_sessions; i++)
-        session_heap(s, HS_SCN_LEAKED_HEAP + 0x10000ull * i, i < sc->corrupt_blocks ? 1 + i % 4 : 0);
+        session_heap(s, HS_SCN_LEAKED_HEAP + 0x10000ull * i, i < sc->corrupt_blocks ? 1 + i % sc->corrupt_kinds : 0);
+    if (sc->corrupt_kinds >= 5 && sc->corrupt_blocks >= 5)
+        synth_released(s, HS_SCN_RELEASED_HEAP, 0x10000);
     for (unsigned i = 0; i < sc->decoy_heaps; i++)
         decoy_heap(s, HS_SCN_DECOY_HEAP + 0x10000ull * i);
     for (unsigned i = 0; i < sc->lookalike_heaps; i++)

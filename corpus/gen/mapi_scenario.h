@@ -9,7 +9,11 @@
  *   leaked_sessions = N                  sessions logged off without their heap destroyed (KB Q293150)
  *   corrupt_blocks = N                   leaked heaps whose property block is corrupted (kinds rotate:
  *                                        freed-fill tag, invalid type, pointer into a free block,
- *                                        impossible SBinary.cb)
+ *                                        impossible SBinary.cb, then with corrupt_kinds = 6 a string
+ *                                        pointer into a released heap (a MEM_FREE range at
+ *                                        HS_SCN_RELEASED_HEAP) and one into memory the full dump
+ *                                        does not hold (HS_SCN_ABSENT))
+ *   corrupt_kinds = N                    how many of those kinds rotate (1-6, default 4)
  *   decoy_heaps = N                      private, unreferenced heaps without MAPI content
  *   lookalike_heaps = N                  unreferenced heaps holding random data shaped like SPropValues
  *   memory_list_only = true | false      no module data and no MemoryInfoList: reachability unknown
@@ -55,6 +59,7 @@ typedef struct hs_scenario {
     char heap_corruption[32];  /* "" for none */
     unsigned lfh_heaps, large_blocks;
     unsigned bulk_mb;
+    unsigned corrupt_kinds;
 } hs_scenario;
 
 /* Parses scenario text; returns 0, or -1 with a message naming the line in err. */
@@ -79,6 +84,8 @@ enum {
     HS_SCN_LFH_HEAP = 0x61000000,
     HS_SCN_LFH_ZONE = 0x6F000000,
     HS_SCN_LARGE_BLOCK = 0x70000000, /* large block i at + i·0x100000 */
+    HS_SCN_RELEASED_HEAP = 0x48000000, /* a destroyed heap's former reservation (MEM_FREE) */
+    HS_SCN_ABSENT = 0x4C000000,        /* no region, no MemoryInfo entry */
 };
 #define HS_SCN_BULK_HEAP 0x200000000ull  /* bulk heap i at + i·0x200000 (x64 only) */
 #define HS_SCN_BULK_STRIDE 0x200000u

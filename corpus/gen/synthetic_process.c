@@ -650,8 +650,26 @@ static void finish(synth *s, dump_builder *b, bool with_memory)
     if (!s->memory_list_only) {
         bv_u32(&mi, 16);
         bv_u32(&mi, 48);
-        bv_u64(&mi, s->region_count);
-        for (size_t i = 0; i < s->region_count; i++) {
+        bv_u64(&mi, s->region_count + s->released_count);
+        size_t next_released = 0;
+        for (size_t i = 0; i <= s->region_count; i++) {
+            /* MEM_FREE entries in address order among the others: MINIDUMP_MEMORY_INFO with
+             * State MEM_FREE (0x10000), Protect PAGE_NOACCESS (1), no AllocationBase or Type. */
+            while (next_released < s->released_count &&
+                   (i == s->region_count || s->released[next_released].base < s->regions[i].base)) {
+                bv_u64(&mi, s->released[next_released].base);
+                bv_u64(&mi, 0);
+                bv_u32(&mi, 0);
+                bv_u32(&mi, 0);
+                bv_u64(&mi, s->released[next_released].size);
+                bv_u32(&mi, 0x10000);
+                bv_u32(&mi, 1);
+                bv_u32(&mi, 0);
+                bv_u32(&mi, 0);
+                next_released++;
+            }
+            if (i == s->region_count)
+                break;
             const synth_region *r = &s->regions[i];
             bv_u64(&mi, r->base);
             bv_u64(&mi, r->base);
@@ -692,6 +710,20 @@ static void finish(synth *s, dump_builder *b, bool with_memory)
 }
 
 void synth_finish(synth *s, dump_builder *b) { finish(s, b, true); }
+
+void synth_released(synth *s, uint64_t base, uint64_t size)
+{
+    if (s->released_count == sizeof s->released / sizeof s->released[0])
+        abort();
+    /* Kept sorted by base, as the MemoryInfoList is. */
+    size_t i = s->released_count++;
+    while (i > 0 && s->released[i - 1].base > base) {
+        s->released[i] = s->released[i - 1];
+        i--;
+    }
+    s->released[i].base = base;
+    s->released[i].size = size;
+}
 
 int synth_write_file(synth *s, FILE *f)
 {

@@ -52,6 +52,12 @@ typedef struct synth {
     bool memory_last;          /* lay the Memory64List bytes out after every other stream, as
                                   MiniDumpWriteDump does (needed past 4 GB: stream RVAs are 32-bit) */
     size_t last_region;        /* the region the last write landed in (a lookup cache) */
+    /* Released address ranges (a destroyed heap's reservation): MEM_FREE entries of the
+     * MemoryInfoList with no memory behind them. */
+    struct {
+        uint64_t base, size;
+    } released[4];
+    size_t released_count;
 } synth;
 
 /* A process with a TEB, a PEB, one thread and its stack; the first heap added is the process heap.
@@ -61,6 +67,8 @@ void synth_init(synth *s, unsigned ptr);
 void synth_init_xp(synth *s);
 /* Adds a committed region and returns its bytes (zeroed). */
 uint8_t *synth_region_add(synth *s, uint64_t base, uint32_t size, uint32_t reserve, uint32_t type, uint32_t protect);
+/* Records [base, base+size) as released (MEM_FREE in the MemoryInfoList, no memory). */
+void synth_released(synth *s, uint64_t base, uint64_t size);
 /* Writes bytes / a u32 / a pointer at a virtual address inside some region (aborts outside). */
 void synth_write(synth *s, uint64_t va, const void *data, size_t n);
 void synth_put32(synth *s, uint64_t va, uint32_t v);

@@ -204,6 +204,31 @@ static int check_findings(const char *name, const hs_scan_result *r, json_t *exp
 
 /* Breakpad's minidump_stackwalk reads the dump and reports the OS, CPU, modules and the one thread
  * the scenario declares. */
+/* "corrupt_checks" (optional): the failed check of each corrupted property block, in address order. */
+static int check_corrupt_checks(const char *name, const hs_scan_result *r, json_t *expected)
+{
+    if (!expected)
+        return 0;
+    int bad = 0;
+    size_t seen = 0;
+    for (size_t i = 0; r->props && i < r->props->count; i++) {
+        const hs_prop_block *pb = &r->props->blocks[i];
+        if (!pb->corrupt)
+            continue;
+        const char *want = json_string_value(json_array_get(expected, seen++));
+        if (!want || strcmp(want, pb->check) != 0) {
+            cr_log_error("%s: corrupted block 0x%llx failed %s, expected %s", name, (unsigned long long)pb->address,
+                         pb->check, want ? want : "no further corrupted block");
+            bad++;
+        }
+    }
+    if (seen != json_array_size(expected)) {
+        cr_log_error("%s: %zu corrupted blocks, expected %zu", name, seen, json_array_size(expected));
+        bad++;
+    }
+    return bad;
+}
+
 static void breakpad_reads(const char *path, const hs_scenario *sc)
 {
     char cmd[2200];
@@ -261,7 +286,8 @@ Test(corpus, every_scenario_matches_its_expected_result)
         int bad = check_facts(name, r, json_object_get(expect, "facts")) +
                   check_groups(name, r, json_object_get(expect, "heap_groups")) +
                   check_integrity(name, r, json_object_get(expect, "integrity_errors")) + check_committed(name, r) +
-                  check_findings(name, r, json_object_get(expect, "expected_findings"));
+                  check_findings(name, r, json_object_get(expect, "expected_findings")) +
+                  check_corrupt_checks(name, r, json_object_get(expect, "corrupt_checks"));
         cr_expect_eq(bad, 0, "%s: %d differences from %s.expect.json (see the log)", name, bad, name);
         mismatches += bad;
         scenarios++;
