@@ -375,14 +375,30 @@ static void compose(const hs_scenario *sc, synth *s)
                          MAPI32_SIZE, sc->mapi_version_ms, sc->mapi_version_ls);
         synth_put_ptr(s, VTABLE, HS_SCN_MAPI32 + 0x500); /* first vtable slot: code of the same module */
     }
-    /* The process heap holds one session object per live session, with its heap handle. */
+    /* PEB.ProcessHeaps as ntdll keeps it (heap-internals.md §8.3): first a fixed array — on XP the
+     * rest of the PEB's page after the 0x210-byte PEB, on Vista+ the 16-entry
+     * RtlpProcessHeapsListBuffer in ntdll's data — and when a heap would not fit, an array of twice
+     * the maximum allocated from the process heap, the old entries copied over. */
+    size_t heaps = 1u + sc->live_sessions + sc->leaked_sessions + sc->decoy_heaps + sc->lookalike_heaps +
+                   sc->lfh_heaps + (sc->heap_corruption[0] != 0) + sc->bulk_mb;
+    uint64_t fixed_list = s->xp ? s->peb + 0x210 : NTDLL + 0x1000;
+    uint32_t fixed_max = s->xp ? (0x1000 - 0x210) / 4 : 16, max = fixed_max;
+    while (max < heaps)
+        max *= 2;
+    bool grown = max > fixed_max;
+    /* The process heap holds one session object per live session, with its heap handle, then
+     * (grown) the heap list. */
     unsigned gran = s->ptr == 8 ? 16 : 8;
-    uint32_t ph_sizes[17];
-    uint64_t ph_user[17];
+    uint32_t ph_sizes[18];
+    uint64_t ph_user[18];
+    unsigned ph_count = sc->live_sessions + 1;
     for (unsigned i = 0; i < sc->live_sessions; i++)
         ph_sizes[i] = 4 * gran;
     ph_sizes[sc->live_sessions] = 0x100;
-    synth_heap(s, HS_SCN_PROCESS_HEAP, 0x2, ph_sizes, sc->live_sessions + 1, ph_user);
+    if (grown)
+        ph_sizes[ph_count++] = (uint32_t)((max * s->ptr + gran + gran - 1) & ~(uint64_t)(gran - 1));
+    synth_heap(s, HS_SCN_PROCESS_HEAP, 0x2, ph_sizes, ph_count, ph_user);
+    synth_heap_list_at(s, grown ? ph_user[ph_count - 1] : fixed_list, max);
     for (unsigned i = 0; i < sc->live_sessions; i++) {
         uint64_t heap = HS_SCN_LIVE_HEAP + 0x10000ull * i;
         session_heap(s, heap, 0);
@@ -421,9 +437,12 @@ static void compose(const hs_scenario *sc, synth *s)
         s->memory_last = true;
         bulk_heaps(s, sc->bulk_mb, ph_user[sc->live_sessions]);
     }
-    /* ntdll's data holds a copy of the heap list (as RtlpProcessHeapsListBuffer does). */
-    for (size_t i = 0; i < s->heap_count && i < 0x1000 / s->ptr; i++)
-        synth_put_ptr(s, NTDLL + 0x1000 + s->ptr * i, s->heaps[i]);
+    /* A grown list leaves the first entries behind in the fixed array it was copied from. */
+    if (grown)
+        for (size_t i = 0; i < fixed_max; i++)
+            synth_put_ptr(s, fixed_list + s->ptr * i, s->heaps[i]);
+    if (s->heap_count != heaps)
+        abort(); /* the count above must follow compose() */
 }
 
 static synth model; /* too large for the stack */

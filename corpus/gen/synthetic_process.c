@@ -711,6 +711,13 @@ static void finish(synth *s, dump_builder *b, bool with_memory)
 
 void synth_finish(synth *s, dump_builder *b) { finish(s, b, true); }
 
+void synth_heap_list_at(synth *s, uint64_t va, uint32_t max)
+{
+    s->heap_list = va;
+    synth_put32(s, s->peb + L(s)->peb_max, max);
+    synth_put_ptr(s, s->peb + L(s)->peb_list, va);
+}
+
 void synth_released(synth *s, uint64_t base, uint64_t size)
 {
     if (s->released_count == sizeof s->released / sizeof s->released[0])

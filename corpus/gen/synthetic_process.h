@@ -67,6 +67,8 @@ void synth_init(synth *s, unsigned ptr);
 void synth_init_xp(synth *s);
 /* Adds a committed region and returns its bytes (zeroed). */
 uint8_t *synth_region_add(synth *s, uint64_t base, uint32_t size, uint32_t reserve, uint32_t type, uint32_t protect);
+/* Places PEB.ProcessHeaps at va (inside some region) with MaximumNumberOfHeaps max. */
+void synth_heap_list_at(synth *s, uint64_t va, uint32_t max);
 /* Records [base, base+size) as released (MEM_FREE in the MemoryInfoList, no memory). */
 void synth_released(synth *s, uint64_t base, uint64_t size);
 /* Writes bytes / a u32 / a pointer at a virtual address inside some region (aborts outside). */
