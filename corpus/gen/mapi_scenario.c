@@ -17,6 +17,7 @@ void hs_scenario_default(hs_scenario *sc)
     sc->mapi_version_ls = 2448u << 16;
     sc->live_sessions = 2;
     sc->corrupt_kinds = 4;
+    snprintf(sc->mapi_module, sizeof sc->mapi_module, "MAPI32.DLL");
 }
 
 static bool parse_bool(const char *v, bool *out)
@@ -93,6 +94,13 @@ int hs_scenario_parse(const char *text, hs_scenario *sc, char *err, size_t err_s
             } else {
                 ok = false;
             }
+        } else if (strcmp(key, "mapi_module") == 0) {
+            ok = strcmp(value, "MAPI32.DLL") == 0 || strcmp(value, "MSMAPI32.DLL") == 0 ||
+                 strcmp(value, "OLMAPI32.DLL") == 0;
+            if (ok)
+                snprintf(sc->mapi_module, sizeof sc->mapi_module, "%.15s", value);
+        } else if (strcmp(key, "providers") == 0) {
+            ok = parse_bool(value, &sc->providers);
         } else if (strcmp(key, "live_sessions") == 0) {
             ok = parse_uint(value, 16, &sc->live_sessions);
         } else if (strcmp(key, "leaked_sessions") == 0) {
@@ -371,8 +379,23 @@ static void compose(const hs_scenario *sc, synth *s)
     s->exception_address = sc->exception ? 0x35F01234 : 0;
     synth_module_add(s, "C:\\WINDOWS\\system32\\ntdll.dll", NTDLL, 0x1000, (5u << 16) | 1, 2600u << 16);
     if (sc->mapi) {
-        synth_module_add(s, "C:\\Program Files\\Common Files\\System\\Mapi\\1033\\MAPI32.DLL", HS_SCN_MAPI32,
-                         MAPI32_SIZE, sc->mapi_version_ms, sc->mapi_version_ls);
+        /* Install paths: System32-era MAPI under Common Files\System\Mapi, Outlook 2000-2003's
+         * under Common Files\System\MSMAPI, Outlook 2007's in the Office12 folder (mapi.md §5). */
+        const char *path = strcmp(sc->mapi_module, "MSMAPI32.DLL") == 0
+                               ? "C:\\Program Files\\Common Files\\System\\MSMAPI\\1033\\MSMAPI32.DLL"
+                           : strcmp(sc->mapi_module, "OLMAPI32.DLL") == 0
+                               ? "C:\\Program Files\\Microsoft Office\\Office12\\OLMAPI32.DLL"
+                               : "C:\\Program Files\\Common Files\\System\\Mapi\\1033\\MAPI32.DLL";
+        synth_module_add(s, path, HS_SCN_MAPI32, MAPI32_SIZE, sc->mapi_version_ms, sc->mapi_version_ls);
+        if (sc->providers) {
+            synth_module_add(s, "C:\\WINDOWS\\system32\\EMSMDB32.DLL", HS_SCN_EMSMDB32, 0x80000, sc->mapi_version_ms,
+                             sc->mapi_version_ls);
+            synth_module_add(s, "C:\\WINDOWS\\system32\\EMSABP32.DLL", HS_SCN_EMSABP32, 0x40000, sc->mapi_version_ms,
+                             sc->mapi_version_ls);
+            if (sc->os == HS_SCN_XP)
+                synth_module_add(s, "C:\\WINDOWS\\system32\\CDO.DLL", HS_SCN_CDO, 0x60000, sc->mapi_version_ms,
+                                 sc->mapi_version_ls);
+        }
         synth_put_ptr(s, VTABLE, HS_SCN_MAPI32 + 0x500); /* first vtable slot: code of the same module */
     }
     /* PEB.ProcessHeaps as ntdll keeps it (heap-internals.md §8.3): first a fixed array — on XP the

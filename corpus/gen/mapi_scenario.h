@@ -5,6 +5,12 @@
  * Scenario files are "key = value" lines (# starts a comment):
  *   os = xp | win7-x86 | win7-x64 | win10-x64
  *   mapi = none | 5.5.2448.0 | …        the MAPI32.DLL file version
+ *   mapi_module = MAPI32.DLL | MSMAPI32.DLL | OLMAPI32.DLL
+ *                                        the module that implements MAPI (mapi.md §5): Exchange 5.5-era
+ *                                        System32 MAPI (default), Outlook 2000-2003, Outlook 2007+; the
+ *                                        session vtables point into it
+ *   providers = true | false             also load the Exchange providers EMSMDB32.DLL and EMSABP32.DLL
+ *                                        (and on XP CDO.DLL), of the same version as the MAPI module
  *   live_sessions = N                    sessions whose heap is referenced from a session object
  *   leaked_sessions = N                  sessions logged off without their heap destroyed (KB Q293150)
  *   corrupt_blocks = N                   leaked heaps whose property block is corrupted (kinds rotate:
@@ -60,6 +66,8 @@ typedef struct hs_scenario {
     unsigned lfh_heaps, large_blocks;
     unsigned bulk_mb;
     unsigned corrupt_kinds;
+    char mapi_module[16];      /* "MAPI32.DLL" unless the scenario names another */
+    bool providers;
 } hs_scenario;
 
 /* Parses scenario text; returns 0, or -1 with a message naming the line in err. */
@@ -79,7 +87,10 @@ enum {
     HS_SCN_LEAKED_HEAP = 0x02000000, /* leaked heap i at + i·0x10000 */
     HS_SCN_DECOY_HEAP = 0x40000000,
     HS_SCN_LOOKALIKE_HEAP = 0x50000000,
-    HS_SCN_MAPI32 = 0x35F00000,
+    HS_SCN_MAPI32 = 0x35F00000,        /* the MAPI module, whatever its name */
+    HS_SCN_EMSMDB32 = 0x35A00000,
+    HS_SCN_EMSABP32 = 0x35C00000,
+    HS_SCN_CDO = 0x34000000,
     HS_SCN_VICTIM_HEAP = 0x60000000,
     HS_SCN_LFH_HEAP = 0x61000000,
     HS_SCN_LFH_ZONE = 0x6F000000,

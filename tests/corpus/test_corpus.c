@@ -237,6 +237,15 @@ static void breakpad_reads(const char *path, const hs_scenario *sc)
     cr_assert_not_null(p);
     char line[1024];
     bool os = false, cpu = false, mapi = !sc->mapi, ntdll = false, other_thread = false;
+    /* "Module|MAPI32.DLL|5.5.2448.0|mapi32.pdb|": the scenario's MAPI module, version and PDB name. */
+    char want_mapi[96], pdb[16];
+    size_t k = 0;
+    for (; sc->mapi_module[k] && sc->mapi_module[k] != '.' && k + 1 < sizeof pdb; k++)
+        pdb[k] = (char)(sc->mapi_module[k] | 0x20);
+    pdb[k] = '\0';
+    snprintf(want_mapi, sizeof want_mapi, "Module|%s|%u.%u.%u.%u|%s.pdb|", sc->mapi_module, sc->mapi_version_ms >> 16,
+             sc->mapi_version_ms & 0xFFFF, sc->mapi_version_ls >> 16, sc->mapi_version_ls & 0xFFFF, pdb);
+    size_t want_modules = 1 + (sc->mapi ? 1 + (sc->providers ? (sc->os == HS_SCN_XP ? 3 : 2) : 0) : 0);
     const char *want_os = sc->os == HS_SCN_XP            ? "OS|Windows NT|5.1.2600 Service Pack 3"
                           : sc->os == HS_SCN_WIN10_X64 ? "OS|Windows NT|10.0.19041"
                                                        : "OS|Windows NT|6.1.7601";
@@ -245,7 +254,7 @@ static void breakpad_reads(const char *path, const hs_scenario *sc)
     while (fgets(line, sizeof line, p)) {
         os |= strncmp(line, want_os, strlen(want_os)) == 0;
         cpu |= strncmp(line, x64 ? "CPU|amd64|" : "CPU|x86|", x64 ? 10 : 8) == 0;
-        mapi |= strstr(line, "Module|MAPI32.DLL|5.5.2448.0|mapi32.pdb|") == line;
+        mapi |= strstr(line, want_mapi) == line;
         ntdll |= strstr(line, "Module|ntdll.dll|5.1.2600.0|ntdll.pdb|") == line;
         modules += strncmp(line, "Module|", 7) == 0;
         other_thread |= line[0] >= '1' && line[0] <= '9' && strchr(line, '|') == line + 1;
@@ -253,7 +262,8 @@ static void breakpad_reads(const char *path, const hs_scenario *sc)
     int rc = pclose(p);
     cr_assert_eq(rc, 0, "%s: minidump_stackwalk failed", path);
     cr_assert(os && cpu && mapi && ntdll, "%s: Breakpad did not report the declared OS/CPU/modules", path);
-    cr_assert_eq(modules, sc->mapi ? 2u : 1u, "%s: Breakpad saw %zu modules", path, modules);
+    cr_assert_eq(modules, want_modules, "%s: Breakpad saw %zu modules, the scenario declares %zu", path, modules,
+                 want_modules);
     cr_assert_not(other_thread, "%s: the scenario declares one thread", path);
 }
 
