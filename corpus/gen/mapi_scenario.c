@@ -99,6 +99,8 @@ int hs_scenario_parse(const char *text, hs_scenario *sc, char *err, size_t err_s
                  strcmp(value, "OLMAPI32.DLL") == 0;
             if (ok)
                 snprintf(sc->mapi_module, sizeof sc->mapi_module, "%.15s", value);
+        } else if (strcmp(key, "alloc_chains") == 0) {
+            ok = parse_bool(value, &sc->alloc_chains);
         } else if (strcmp(key, "providers") == 0) {
             ok = parse_bool(value, &sc->providers);
         } else if (strcmp(key, "live_sessions") == 0) {
@@ -181,21 +183,35 @@ static void put_prop(synth *s, uint64_t at, uint32_t tag, uint64_t value, uint64
 
 /* A session heap: a MAPI object (vtable into MAPI32) and a MAPIAllocateBuffer block holding a
  * 4-entry SPropValue array (after a two-pointer allocator header, mapi.md §4.3) with its strings
- * and binary inside the block. corrupt_kind 0: none; 1..4 rotate the corruption kinds. */
-static void session_heap(synth *s, uint64_t base, unsigned corrupt_kind)
+ * and binary inside the block. corrupt_kind 0: none; 1..6 the corruption kinds.
+ *
+ * chained: the MAPIAllocateBuffer/MAPIAllocateMore form of mapi.md §4.3 item 6 instead — the array
+ * block's second header slot links to a second block (header {0x10000001, 0}) that holds the
+ * strings, the binary and a fifth, multi-valued property: PR_..._A as PT_MV_STRING8 {2, lppszA}
+ * whose array of two string pointers and both strings also live in the linked block. */
+static void session_heap(synth *s, uint64_t base, unsigned corrupt_kind, bool chained)
 {
     unsigned esize = s->ptr == 8 ? 24 : 16, gran = s->ptr == 8 ? 16 : 8, mapi_hdr = 2 * s->ptr;
-    uint32_t data = mapi_hdr + 4 * esize, user_len = data + 8 + 24 + 16;
-    const uint32_t sizes[] = {2 * gran + 16, (user_len + gran + gran - 1) & ~(gran - 1)};
-    uint64_t user[2];
-    synth_heap(s, base, 0x1002, sizes, 2, user);
+    unsigned entries = chained ? 5 : 4;
+    uint32_t data = mapi_hdr + entries * esize, strings = 8 + 24 + 16;
+    uint32_t mv_len = 2 * s->ptr + 8 + 8; /* the lppszA array and "Inbox", "Outbox" */
+    uint32_t more_len = mapi_hdr + strings + mv_len;
+    uint32_t user_len = chained ? data : data + strings;
+    uint32_t sizes[3] = {2 * gran + 16, (user_len + gran + gran - 1) & ~(gran - 1),
+                         (more_len + gran + gran - 1) & ~(gran - 1)};
+    uint64_t user[3];
+    synth_heap(s, base, 0x1002, sizes, chained ? 3 : 2, user);
     synth_put_ptr(s, user[0], VTABLE);
     synth_put32(s, user[0] + s->ptr, 1); /* refcount */
     uint64_t u = user[1], a = u + mapi_hdr;
-    uint64_t str1 = u + data, str2 = str1 + 8, bin = str2 + 24;
-    /* The free block that follows the two busy ones (synth_heap leaves one). */
-    uint64_t free_block_data = user[1] + sizes[1];
+    uint64_t str1 = chained ? user[2] + mapi_hdr : u + data, str2 = str1 + 8, bin = str2 + 24;
+    /* The free block that follows the busy ones (synth_heap leaves one). */
+    uint64_t free_block_data = chained ? user[2] + sizes[2] : user[1] + sizes[1];
     synth_put32(s, u, 0x10000001); /* allocator tag seen in real MAPI blocks */
+    if (chained) {
+        synth_put_ptr(s, u + s->ptr, user[2]); /* the link to the MAPIAllocateMore block */
+        synth_put32(s, user[2], 0x10000001);
+    }
     put_prop(s, a, 0x3001001E, str1, 0);    /* PR_DISPLAY_NAME_A */
     put_prop(s, a + esize, 0x0FFE0003, 11, 0); /* PR_OBJECT_TYPE = MAPI_SESSION */
     uint32_t profile_tag = 0x3D12001E;      /* PR_PROFILE_NAME_A */
@@ -215,6 +231,15 @@ static void session_heap(synth *s, uint64_t base, unsigned corrupt_kind)
     synth_write(s, str1, "Session", 8);
     synth_write(s, str2, "MS Exchange Settings", 21);
     synth_write(s, bin, "\x81\x2b\x1f\xa4\xbe\xa3\x10\x19\x9d\x6e\x00\xdd\x01\x0f\x54\x02", 16);
+    if (chained) {
+        /* PR_PROVIDER_DISPLAY_A's id with PT_MV_STRING8 (0x101E): SLPSTRArray {cValues, lppszA}. */
+        uint64_t mv = bin + 16, mv1 = mv + 2 * s->ptr, mv2 = mv1 + 8;
+        put_prop(s, a + 4 * esize, 0x3006101E, 2, mv);
+        synth_put_ptr(s, mv, mv1);
+        synth_put_ptr(s, mv + s->ptr, mv2);
+        synth_write(s, mv1, "Inbox", 6);
+        synth_write(s, mv2, "Outbox", 7);
+    }
 }
 
 static void decoy_heap(synth *s, uint64_t base)
@@ -424,12 +449,13 @@ static void compose(const hs_scenario *sc, synth *s)
     synth_heap_list_at(s, grown ? ph_user[ph_count - 1] : fixed_list, max);
     for (unsigned i = 0; i < sc->live_sessions; i++) {
         uint64_t heap = HS_SCN_LIVE_HEAP + 0x10000ull * i;
-        session_heap(s, heap, 0);
+        session_heap(s, heap, 0, sc->alloc_chains);
         synth_put_ptr(s, ph_user[i], sc->mapi ? VTABLE : 0);
         synth_put_ptr(s, ph_user[i] + 2 * s->ptr, heap);
     }
     for (unsigned i = 0; i < sc->leaked_sessions; i++)
-        session_heap(s, HS_SCN_LEAKED_HEAP + 0x10000ull * i, i < sc->corrupt_blocks ? 1 + i % sc->corrupt_kinds : 0);
+        session_heap(s, HS_SCN_LEAKED_HEAP + 0x10000ull * i, i < sc->corrupt_blocks ? 1 + i % sc->corrupt_kinds : 0,
+                     sc->alloc_chains);
     if (sc->corrupt_kinds >= 5 && sc->corrupt_blocks >= 5)
         synth_released(s, HS_SCN_RELEASED_HEAP, 0x10000);
     for (unsigned i = 0; i < sc->decoy_heaps; i++)

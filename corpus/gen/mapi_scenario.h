@@ -11,6 +11,9 @@
  *                                        session vtables point into it
  *   providers = true | false             also load the Exchange providers EMSMDB32.DLL and EMSABP32.DLL
  *                                        (and on XP CDO.DLL), of the same version as the MAPI module
+ *   alloc_chains = true | false          session property arrays as MAPIAllocateBuffer blocks whose link
+ *                                        slot chains to a MAPIAllocateMore block holding the strings,
+ *                                        the binary and a fifth, multi-valued (PT_MV_STRING8) property
  *   live_sessions = N                    sessions whose heap is referenced from a session object
  *   leaked_sessions = N                  sessions logged off without their heap destroyed (KB Q293150)
  *   corrupt_blocks = N                   leaked heaps whose property block is corrupted (kinds rotate:
@@ -68,6 +71,7 @@ typedef struct hs_scenario {
     unsigned corrupt_kinds;
     char mapi_module[16];      /* "MAPI32.DLL" unless the scenario names another */
     bool providers;
+    bool alloc_chains;
 } hs_scenario;
 
 /* Parses scenario text; returns 0, or -1 with a message naming the line in err. */
