@@ -141,8 +141,8 @@ int hs_scenario_parse(const char *text, hs_scenario *sc, char *err, size_t err_s
             return -1;
         }
     }
-    if (sc->lfh_heaps && sc->os != HS_SCN_WIN7_X86 && sc->os != HS_SCN_WIN7_X64) {
-        snprintf(err, err_size, "lfh_heaps needs os = win7-x86 or win7-x64");
+    if (sc->lfh_heaps && sc->os == HS_SCN_XP) {
+        snprintf(err, err_size, "lfh_heaps needs os = win7-x86, win7-x64 or win10-x64");
         return -1;
     }
     if (sc->large_blocks && sc->os == HS_SCN_XP) {
@@ -466,12 +466,16 @@ static void compose(const hs_scenario *sc, synth *s)
     if (sc->lfh_heaps)
         synth_region_add(s, HS_SCN_LFH_ZONE, 0x1000, 0x1000, 0x20000, 4);
     for (unsigned i = 0; i < sc->lfh_heaps; i++) {
-        uint32_t header = s->ptr == 8 ? 0x20 : 0x10, chunk = 3 * gran;
+        /* Chunks start after the UserBlocks header: 0x10 / 0x20 on Windows 7, 0x40 on 8+ x64. */
+        uint32_t header = s->win10 ? 0x40 : s->ptr == 8 ? 0x20 : 0x10, chunk = 3 * gran;
         uint32_t container = (gran + header + 10 * chunk + gran - 1) & ~(gran - 1);
         const uint32_t sizes[] = {4 * gran, container, 4 * gran};
         uint64_t user[3];
         synth_heap(s, HS_SCN_LFH_HEAP + 0x10000ull * i, 0x1002, sizes, 3, user);
-        synth_lfh_win7(s, user[1], container, chunk, 10, 0x2B5, HS_SCN_LFH_ZONE + 0x40ull * i);
+        if (s->win10)
+            synth_lfh_win8(s, user[1], container, chunk, 10, 0x2B5, HS_SCN_LFH_ZONE + 0x40ull * i);
+        else
+            synth_lfh_win7(s, user[1], container, chunk, 10, 0x2B5, HS_SCN_LFH_ZONE + 0x40ull * i);
     }
     for (unsigned i = 0; i < sc->large_blocks; i++)
         synth_virtual_block(s, HS_SCN_PROCESS_HEAP, HS_SCN_LARGE_BLOCK + 0x100000ull * i, 0x21000, 0x20000);

@@ -27,8 +27,9 @@
  *   lookalike_heaps = N                  unreferenced heaps holding random data shaped like SPropValues
  *   memory_list_only = true | false      no module data and no MemoryInfoList: reachability unknown
  *   exception = 0xC0000005               the process crashed with this code (0: no Exception stream)
- *   lfh_heaps = N                        (Windows 7) unreferenced private heaps whose middle block is an LFH
- *                                        UserBlocks of 10 chunks, 6 busy (heap-internals.md §4.3)
+ *   lfh_heaps = N                        (Windows 7, Windows 10 x64) unreferenced private heaps whose middle
+ *                                        block is an LFH UserBlocks of 10 chunks, 6 busy (heap-internals.md
+ *                                        §4.3; on Windows 10 with the busy bitmap of §4.4)
  *   large_blocks = N                     large (virtual-alloc) blocks of the process heap, 0x21000
  *                                        bytes committed each
  *   heap_corruption = KIND               adds an unreferenced private heap at HS_SCN_VICTIM_HEAP damaged

@@ -347,8 +347,9 @@ uint64_t synth_virtual_block(synth *s, uint64_t base, uint64_t va, uint32_t comm
     return va + busy_off + l->gran;
 }
 
-void synth_lfh_win7(synth *s, uint64_t user, uint32_t size, uint32_t chunk, unsigned count, uint64_t busy,
-                    uint64_t subsegment)
+/* Re-encodes the header of the block at user (size bytes) as busy | internal (0x09): an LFH
+ * UserBlocks container. */
+static void mark_container(synth *s, uint64_t user, uint32_t size)
 {
     const synth_layout *l = L(s);
     uint64_t entry = user - l->gran;
@@ -372,6 +373,13 @@ void synth_lfh_win7(synth *s, uint64_t user, uint32_t size, uint32_t chunk, unsi
     for (int i = 0; i < 8; i++)
         raw[i] ^= key[i];
     synth_write(s, entry + l->hdr, raw, 8);
+}
+
+void synth_lfh_win7(synth *s, uint64_t user, uint32_t size, uint32_t chunk, unsigned count, uint64_t busy,
+                    uint64_t subsegment)
+{
+    const synth_layout *l = L(s);
+    mark_container(s, user, size);
     /* _HEAP_USERDATA_HEADER (Win7): SubSegment @0, Signature @0xC (x86) / @0x18 (x64); the
      * chunks start after 0x10 / 0x20 bytes. */
     unsigned sig_off = s->ptr == 8 ? 0x18 : 0x0C, first = s->ptr == 8 ? 0x20 : 0x10;
@@ -391,6 +399,44 @@ void synth_lfh_win7(synth *s, uint64_t user, uint32_t size, uint32_t chunk, unsi
     synth_write(s, subsegment + (s->ptr == 8 ? 0x10 : 0x08), &depth, 2);
     synth_write(s, subsegment + (s->ptr == 8 ? 0x18 : 0x10), &bs, 2);
     synth_write(s, subsegment + (s->ptr == 8 ? 0x1C : 0x14), &bc, 2);
+}
+
+void synth_lfh_win8(synth *s, uint64_t user, uint32_t size, uint32_t chunk, unsigned count, uint64_t busy,
+                    uint64_t subsegment)
+{
+    const synth_layout *l = L(s);
+    if (s->ptr != 8 || count > 64)
+        abort(); /* the x64 layout, one bitmap word */
+    mark_container(s, user, size);
+    /* _HEAP_USERDATA_HEADER x64, Windows 8+ (heap-internals.md §4.4): SubSegment @0, Signature
+     * @0x14, EncodedOffsets @0x18, BusyBitmap {SizeOfBitMap u64 @0x20, Buffer @0x28}, BitmapData
+     * @0x30; the first chunk at round_up(0x30 + 8, 16) = 0x40. */
+    uint32_t first = 0x40;
+    synth_put_ptr(s, user, subsegment);
+    synth_put32(s, user + 0x14, 0xF0E0D0C0);
+    /* EncodedOffsets: raw ^ UserBlocks ^ (stride << 16 | first) is one constant per process. */
+    synth_put32(s, user + 0x18, (uint32_t)user ^ (chunk << 16 | first) ^ 0x0A43D6F8u);
+    synth_put_ptr(s, user + 0x20, count);
+    synth_put_ptr(s, user + 0x28, user + 0x30);
+    uint64_t bitmap = busy | (count < 64 ? ~0ull << count : 0); /* bits past BlockCount read as set */
+    synth_put_ptr(s, user + 0x30, bitmap);
+    unsigned free_count = 0;
+    for (unsigned i = 0; i < count; i++) {
+        bool is_busy = (busy >> i) & 1;
+        /* Chunk header: byte 5 the index in the UserBlocks, byte 7 (UnusedBytes) 0x80 | unused. */
+        uint8_t index = (uint8_t)i, unused = (uint8_t)(0x80 | (is_busy ? l->gran : 0));
+        uint64_t h = user + first + (uint64_t)i * chunk + l->hdr;
+        synth_write(s, h + 5, &index, 1);
+        synth_write(s, h + 7, &unused, 1);
+        free_count += !is_busy;
+    }
+    /* _HEAP_SUBSEGMENT x64, Windows 8+: UserBlocks @8, AggregateExchg.Depth @0x20, BlockSize @0x24,
+     * BlockCount @0x28. */
+    synth_put_ptr(s, subsegment + 8, user);
+    uint16_t depth = (uint16_t)free_count, bs = (uint16_t)(chunk / l->gran), bc = (uint16_t)count;
+    synth_write(s, subsegment + 0x20, &depth, 2);
+    synth_write(s, subsegment + 0x24, &bs, 2);
+    synth_write(s, subsegment + 0x28, &bc, 2);
 }
 
 /* Reads back 8 header bytes of the entry at va (decoded), so a field can be changed and re-encoded. */

@@ -105,6 +105,10 @@ uint64_t synth_virtual_block(synth *s, uint64_t base, uint64_t va, uint32_t comm
  * _HEAP_SUBSEGMENT at `subsegment` (which must lie in some region). */
 void synth_lfh_win7(synth *s, uint64_t user, uint32_t size, uint32_t chunk, unsigned count, uint64_t busy,
                     uint64_t subsegment);
+/* The same for Windows 8+ x64 (heap-internals.md §4.4): a UserBlocks header with EncodedOffsets and a
+ * busy bitmap (chunks from +0x40), the Win8+ _HEAP_SUBSEGMENT offsets; at most 64 chunks. */
+void synth_lfh_win8(synth *s, uint64_t user, uint32_t size, uint32_t chunk, unsigned count, uint64_t busy,
+                    uint64_t subsegment);
 /* Damages the heap at base (built by synth_heap with at least three busy blocks whose user data
  * addresses are in user[]) the way heap misuse does. kind: "previous_size" (block 2's PreviousSize),
  * "header_checksum" (block 2's checksum byte; Vista+ only), "past_segment_end" (block 3's Size),
