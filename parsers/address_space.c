@@ -229,6 +229,24 @@ hs_status hs_as_read(const hs_address_space *as, uint64_t va, void *dst, size_t 
     if (!hs_add_u64(va, n - 1, &last))
         return HS_ERR_OUT_OF_RANGE;
     unsigned char *out = dst;
+    /* Fast path: the whole read inside one range, copied with a fixed size for the common header
+     * and word sizes (a variable-size memcpy call dominated small reads). */
+    const hs_as_range *first = hs_as_find(as, va);
+    if (first && n <= first->size - (va - first->start)) {
+        hs_reader src;
+        const uint8_t *p;
+        if (hs_reader_sub(&as->file, first->file_offset + (va - first->start), n, &src) != HS_OK ||
+            hs_rd_view(&src, n, &p) != HS_OK)
+            return HS_ERR_NOT_PRESENT;
+        switch (n) {
+        case 2: memcpy(out, p, 2); break;
+        case 4: memcpy(out, p, 4); break;
+        case 8: memcpy(out, p, 8); break;
+        case 16: memcpy(out, p, 16); break;
+        default: memcpy(out, p, n); break;
+        }
+        return HS_OK;
+    }
     while (n) {
         const hs_as_range *r = hs_as_find(as, va);
         if (!r)
