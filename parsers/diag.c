@@ -40,6 +40,10 @@ void hs_diag_add(hs_diag *d, hs_severity sev, hs_status st, const char *where, i
     d->count++;
 }
 
+bool hs_diag_full(const hs_diag *d) { return d->count >= DIAG_MAX_PROBLEMS; }
+
+void hs_diag_drop(hs_diag *d) { d->dropped++; }
+
 hs_severity hs_diag_worst(const hs_diag *d)
 {
     hs_severity worst = HS_SEV_NOTE;

@@ -4,6 +4,7 @@
 #ifndef HS_DIAG_H
 #define HS_DIAG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,12 @@ typedef struct hs_diag {
 /* Records a problem; where and the message are copied. An offset < 0 means "no offset". */
 void hs_diag_add(hs_diag *d, hs_severity sev, hs_status st, const char *where, int64_t offset,
                  const char *fmt, ...) HS_PRINTF(6, 7);
+/* True when the list holds its maximum: a further hs_diag_add only counts the problem as dropped.
+ * Callers that format a message before adding it check this first, so a flood of problems from a
+ * hostile input costs a counter increment each, not a formatted sentence. */
+bool hs_diag_full(const hs_diag *d);
+/* Counts a problem that was not formatted because the list is full. */
+void hs_diag_drop(hs_diag *d);
 /* The highest severity recorded so far (HS_SEV_NOTE when there is none). */
 hs_severity hs_diag_worst(const hs_diag *d);
 /* Formats one problem as "where at offset 0x..: message" into buf (always terminated). */

@@ -61,6 +61,11 @@ hs_status md_parse_handle_data(md_ctx *ctx, hs_reader *sr);
 hs_status md_parse_comment(md_ctx *ctx, hs_reader *sr, bool wide);
 hs_status md_parse_breakpad_info(md_ctx *ctx, hs_reader *sr);
 
+/* After every stream is parsed: drops memory ranges whose bytes in the file are also another
+ * range's (of MemoryList and Memory64List together), so that the memory a dump presents is never
+ * more than the file holds. */
+void md_drop_aliased_ranges(md_ctx *ctx);
+
 /* Decodes the thread context at (rva, size) of the file with the dump's architecture. */
 void md_read_context(md_ctx *ctx, uint32_t rva, uint32_t size, hs_context *out, const char *what);
 

@@ -3,8 +3,10 @@
  * {u64 count; u64 base_rva} then {u64 start; u64 size} with the bytes of range i stored back to
  * back from base_rva (heap-internals.md §1.1, [RMD] MinidumpMemory64List::read);
  * MINIDUMP_MEMORY_INFO is 48 bytes (heap-internals.md §1.1). */
+#include <stdio.h>
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "checked.h"
 #include "md_internal.h"
 #include "resource_limits.h"
@@ -127,6 +129,68 @@ hs_status md_parse_memory64_list(md_ctx *ctx, hs_reader *sr, uint32_t rva)
         }
     }
     return HS_OK;
+}
+
+typedef struct file_span {
+    uint64_t rva, end;
+    size_t index;
+} file_span;
+
+static int compare_spans(const void *a, const void *b)
+{
+    const file_span *x = a, *y = b;
+    if (x->rva != y->rva)
+        return x->rva < y->rva ? -1 : 1;
+    return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* A writer stores each byte of memory once; descriptors that point at the same file bytes are a
+ * hand-made amplifier: 4096 MemoryList entries naming one megabyte at 4096 addresses make a 1 MB
+ * file present 4 GB of memory, and every later stage (heap search by signature, reachability, YARA
+ * strings) pays for all of it (found by review for issue 7: 65536 "heaps" and 8 s of YARA for a
+ * 1.1 MB file). In file order, a range whose bytes start inside the bytes of a range before it is
+ * dropped; none of the shared dumps has one. */
+void md_drop_aliased_ranges(md_ctx *ctx)
+{
+    hs_dump *d = ctx->dump;
+    size_t n = d->memory_count;
+    if (n < 2)
+        return;
+    file_span *spans = hs_malloc(n * sizeof *spans);
+    bool *drop = hs_calloc(n, sizeof *drop);
+    if (!spans || !drop) {
+        hs_free(spans);
+        hs_free(drop);
+        return; /* out of memory: keep every range (the check is a bound, not a parse step) */
+    }
+    for (size_t i = 0; i < n; i++)
+        spans[i] = (file_span){d->memory[i].rva, d->memory[i].rva + d->memory[i].size, i};
+    qsort(spans, n, sizeof *spans, compare_spans);
+    size_t dropped = 0, first = 0;
+    uint64_t covered_end = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0 && spans[i].rva < covered_end) {
+            if (!dropped++ || spans[i].index < first)
+                first = spans[i].index;
+            drop[spans[i].index] = true;
+            continue;
+        }
+        covered_end = spans[i].end;
+    }
+    hs_free(spans);
+    if (dropped) {
+        const hs_md_memory_range *f = &d->memory[first];
+        snprintf(ctx->where, sizeof ctx->where, "memory ranges");
+        md_problem(ctx, HS_SEV_WARNING, HS_ERR_FORMAT, (int64_t)f->rva,
+                   "%zu of %zu ranges reuse file bytes of another range (the first at 0x%llx, 0x%llx bytes); dropped",
+                   dropped, n, (unsigned long long)f->start, (unsigned long long)f->size);
+        size_t out = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!drop[i])
+                d->memory[out++] = d->memory[i];
+        d->memory_count = out;
+    }
+    hs_free(drop);
 }
 
 static int compare_info(const void *a, const void *b)

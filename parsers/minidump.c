@@ -144,6 +144,10 @@ const hs_md_thread *hs_dump_find_thread(const hs_dump *dump, uint32_t id)
 
 void md_problem(md_ctx *ctx, hs_severity sev, hs_status st, int64_t offset, const char *fmt, ...)
 {
+    if (hs_diag_full(&ctx->dump->problems)) {
+        hs_diag_drop(&ctx->dump->problems);
+        return;
+    }
     char msg[768];
     va_list ap;
     va_start(ap, fmt);
@@ -356,7 +360,11 @@ static bool read_directory(md_ctx *ctx)
         }
     }
     /* Overlapping streams are legal to read but a sign of a damaged or hand-made file. Streams
-     * that do not fit in the file are reported when parsed, not here. */
+     * that do not fit in the file are reported when parsed, not here. A directory of thousands of
+     * streams that all overlap has millions of pairs (found by review for issue 7: 4096 entries took
+     * a second, 8 million problems): the first MAX_OVERLAP_NOTES pairs are named, the rest counted. */
+    enum { MAX_OVERLAP_NOTES = 32 };
+    uint64_t overlaps = 0;
     for (size_t i = 0; i < d->stream_count; i++) {
         const hs_md_stream *a = &d->streams[i];
         if (!a->used || !hs_range_within(a->rva, a->size, ctx->file.len))
@@ -366,13 +374,17 @@ static bool read_directory(md_ctx *ctx)
             if (!b->used || !hs_range_within(b->rva, b->size, ctx->file.len))
                 continue;
             uint64_t a_end = (uint64_t)a->rva + a->size, b_end = (uint64_t)b->rva + b->size;
-            if (a->rva < b_end && b->rva < a_end)
+            if (a->rva < b_end && b->rva < a_end && overlaps++ < MAX_OVERLAP_NOTES)
                 md_problem(ctx, HS_SEV_NOTE, HS_OK, a->rva, "streams in directory entries %zu and %zu overlap in the file",
                            i, j);
         }
         if (a->rva < MD_HEADER_SIZE)
             md_problem(ctx, HS_SEV_NOTE, HS_OK, a->rva, "stream in directory entry %zu overlaps the header", i);
     }
+    if (overlaps > MAX_OVERLAP_NOTES)
+        md_problem(ctx, HS_SEV_NOTE, HS_OK, d->header.directory_rva,
+                   "%llu more pairs of streams overlap in the file (the first %u are listed)",
+                   (unsigned long long)(overlaps - MAX_OVERLAP_NOTES), MAX_OVERLAP_NOTES);
     return true;
 }
 
@@ -419,6 +431,7 @@ static void parse_all(md_ctx *ctx)
     for (size_t i = 0; i < d->stream_count; i++)
         if (d->streams[i].used && d->streams[i].type == HS_STREAM_THREAD_NAMES)
             parse_stream(ctx, i);
+    md_drop_aliased_ranges(ctx);
 }
 
 static hs_dump *dump_new(const char *name)

@@ -29,9 +29,14 @@
 #define HS_MAX_SEGMENTS 4096u
 /* Entries walked in one segment: a 4 GB segment of 16-byte granules is 2^28; stop well before. */
 #define HS_MAX_ENTRIES_PER_SEGMENT (1u << 26)
-/* Steps of any linked-list walk in process memory (free lists, segment lists, UCR lists, VA lists). */
+/* Steps of any linked-list walk in process memory (free lists, segment lists, UCR lists, VA lists).
+ * All walks of a dump together also stop at one step (entry, resynchronisation probe or list
+ * element) per 2 bytes of the memory it presents, plus 2^18 (heap_walk.c): heaps whose segments
+ * or lists run over the same memory cannot repeat the work once per heap. */
 #define HS_MAX_LIST_STEPS (1u << 22)
-/* Blocks kept for all heaps of one dump (each costs ~48 bytes of analysis memory). */
+/* Blocks kept for all heaps of one dump (each costs 32 bytes of analysis memory). The walk also
+ * stops at one block per 4 bytes of the memory the dump presents (plus 65536): a block takes at
+ * least 8 bytes, so only heaps whose segments name the same memory get there (heap_walk.c). */
 #define HS_MAX_BLOCKS_TOTAL (1u << 27)
 
 #endif

@@ -19,8 +19,17 @@ enum { PAGE = 0x1000, NT5_MAX_SEGMENTS = 64, UNUSED_HEADER = 1, UNUSED_UCR_SENTI
 
 bool walk_push_block(walk_ctx *c, const hs_block *b)
 {
-    if (*c->blocks_budget == 0)
+    if (*c->blocks_budget == 0) {
+        c->h->walk_complete = false;
+        if (!c->budget_reported) {
+            c->budget_reported = true;
+            walk_error(c, hs_as_find(c->as, b->address) ? b->address : c->h->handle, HS_CHECK_LIST_LIMIT, "", "",
+                       "the heaps of this dump hold more than %" PRIu64 " blocks, one per 4 bytes of its memory; "
+                       "the walk stopped at 0x%" PRIx64,
+                       c->blocks_limit, b->address);
+        }
         return false;
+    }
     if (!hs_grow((void **)&c->h->blocks, &c->block_cap, c->h->block_count, sizeof *b)) {
         c->out_of_memory = true;
         return false;
@@ -28,6 +37,24 @@ bool walk_push_block(walk_ctx *c, const hs_block *b)
     c->h->blocks[c->h->block_count++] = *b;
     (*c->blocks_budget)--;
     return true;
+}
+
+bool walk_step(walk_ctx *c, uint64_t at)
+{
+    if (*c->steps_budget > 0) {
+        (*c->steps_budget)--;
+        return true;
+    }
+    c->h->walk_complete = false;
+    if (!c->steps_reported) {
+        c->steps_reported = true;
+        /* At `at` when the dump holds it (a list's next element may not be), else at the heap. */
+        walk_error(c, hs_as_find(c->as, at) ? at : c->h->handle, HS_CHECK_LIST_LIMIT, "", "",
+                   "walking the heaps of this dump took more than %" PRIu64 " steps, one per 2 bytes of its memory; "
+                   "the walk stopped at 0x%" PRIx64,
+                   c->steps_limit, at);
+    }
+    return false;
 }
 
 void walk_error(walk_ctx *c, uint64_t addr, const char *check, const char *expected, const char *found,
@@ -124,6 +151,8 @@ static uint64_t resync(walk_ctx *c, uint64_t from, uint64_t end, uint64_t next_g
     uint64_t g = c->l->gran;
     uint64_t a = (from + g - 1) & ~(g - 1);
     while (a < end && !hs_as_out_of_time(c->as)) {
+        if (!walk_step(c, a))
+            return end;
         uint64_t present = hs_as_next_present(c->as, a);
         if (present == UINT64_MAX || present >= end)
             return end;
@@ -217,7 +246,7 @@ static bool collect_ucr_nt6(walk_ctx *c, uint64_t element, void *arg)
 static void collect_ucr_nt5(walk_ctx *c, uint64_t first, ucr_collect *u)
 {
     uint64_t rec = first;
-    for (size_t steps = 0; rec != 0; steps++) {
+    for (size_t steps = 0; rec != 0 && walk_step(c, rec); steps++) {
         if (steps >= 4096) {
             walk_error(c, first, HS_CHECK_LIST_CYCLE, "", "", "the uncommitted-range list of the segment does not end");
             return;
@@ -270,8 +299,41 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
                    seg->address, seg->uncommitted_pages, seg->uncommitted_ranges, gap_bytes / PAGE, u.count);
     }
 
+    /* The walk skips the ranges as one sorted, disjoint list. Ranges that wrap the address space
+     * are dropped and ranges that overlap are merged, each reported at the segment: a walk sent to
+     * the end of one range could otherwise land inside the next, at an address that is not in the
+     * dump (found by fuzz_pipeline; corpus/malformed/ucr-ranges-overlap.dmp). */
+    size_t kept = 0;
+    for (size_t i = 0; i < u.count; i++) {
+        hs_range r = u.gaps[i];
+        uint64_t r_end;
+        if (!hs_add_u64(r.address, r.size, &r_end)) {
+            hex(ex, sizeof ex, r.address);
+            hex(fd, sizeof fd, r.size);
+            walk_error(c, seg->address, HS_CHECK_UCR_ACCOUNTING, ex, fd,
+                       "segment 0x%" PRIx64 ": uncommitted range 0x%" PRIx64 "+0x%" PRIx64 " wraps the address space",
+                       seg->address, r.address, r.size);
+            continue;
+        }
+        hs_range *last = kept ? &u.gaps[kept - 1] : NULL;
+        if (last && r.address < last->address + last->size) {
+            snprintf(ex, sizeof ex, ">= 0x%" PRIx64, last->address + last->size);
+            hex(fd, sizeof fd, r.address);
+            walk_error(c, seg->address, HS_CHECK_UCR_ACCOUNTING, ex, fd,
+                       "segment 0x%" PRIx64 ": uncommitted ranges 0x%" PRIx64 "+0x%" PRIx64 " and 0x%" PRIx64 "+0x%" PRIx64
+                       " overlap",
+                       seg->address, last->address, last->size, r.address, r.size);
+            if (r_end > last->address + last->size)
+                last->size = r_end - last->address;
+            continue;
+        }
+        u.gaps[kept++] = r;
+    }
+    u.count = kept;
+
     uint64_t end = seg->last_valid_entry;
     uint64_t addr = seg->first_entry;
+    uint64_t came_from = seg->address; /* the entry whose size led the walk to addr, else the segment */
     int64_t expected_prev = -1; /* unknown */
     /* The header entries before FirstEntry are walked too, so FirstEntry's PreviousSize is checked
      * (§3.7 step 2): on Vista+ the heap/segment header block; on XP the first segment also starts
@@ -282,7 +344,7 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
         size_t pushed = 0;
         uint64_t at = start;
         int64_t prev = -1;
-        while (at < seg->first_entry) {
+        while (at < seg->first_entry && walk_step(c, at)) {
             hs_entry e;
             uint64_t size;
             if (walk_read_entry(c, at, &e) != HS_OK || !e.checksum_ok || e.size == 0 ||
@@ -311,7 +373,7 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
     }
 
     size_t gi = 0, entries = 0;
-    while (addr < end) {
+    while (addr < end && walk_step(c, addr)) {
         if (++entries > HS_MAX_ENTRIES_PER_SEGMENT) {
             walk_error(c, addr, HS_CHECK_LIST_LIMIT, "", "", "segment 0x%" PRIx64 " has more than %u entries; walk stopped",
                        seg->address, HS_MAX_ENTRIES_PER_SEGMENT);
@@ -321,11 +383,14 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
             gi++;
         uint64_t next_gap = gi < u.count ? u.gaps[gi].address : end;
         if (gi < u.count && addr >= u.gaps[gi].address) {
+            /* Reported where a person can look: at addr when the dump holds it, else at the entry
+             * whose size led here (or the segment). */
             if (addr > u.gaps[gi].address)
-                walk_error(c, addr, HS_CHECK_INTO_UNCOMMITTED, "", "", "the walk reached 0x%" PRIx64
-                           ", inside the uncommitted range 0x%" PRIx64 "+0x%" PRIx64, addr, u.gaps[gi].address,
-                           u.gaps[gi].size);
+                walk_error(c, hs_as_find(c->as, addr) ? addr : came_from, HS_CHECK_INTO_UNCOMMITTED, "", "",
+                           "the walk reached 0x%" PRIx64 ", inside the uncommitted range 0x%" PRIx64 "+0x%" PRIx64, addr,
+                           u.gaps[gi].address, u.gaps[gi].size);
             addr = u.gaps[gi].address + u.gaps[gi].size;
+            came_from = seg->address;
             expected_prev = 0; /* the entry after a gap starts a new chain (§3.7 step 4) */
             gi++;
             continue;
@@ -336,6 +401,7 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
             uint64_t stop = present < next_gap ? present : next_gap;
             walk_missing(c, addr, stop - addr);
             addr = stop == next_gap ? stop : resync(c, stop, end, next_gap);
+            came_from = seg->address;
             expected_prev = -1;
             continue;
         }
@@ -347,6 +413,7 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
                        "resumes at the next entry that decodes",
                        addr);
             addr = skip_damage(c, addr, end, next_gap);
+            came_from = seg->address;
             expected_prev = -1;
             continue;
         }
@@ -354,6 +421,7 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
         if (e.size == 0) {
             walk_error(c, addr, HS_CHECK_ENTRY_SIZE, "> 0", "0", "heap entry 0x%" PRIx64 " has Size 0", addr);
             addr = skip_damage(c, addr, end, next_gap);
+            came_from = seg->address;
             expected_prev = -1;
             continue;
         }
@@ -374,6 +442,7 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
             walk_error(c, addr, HS_CHECK_INTO_UNCOMMITTED, ex, fd,
                        "heap entry 0x%" PRIx64 " of 0x%" PRIx64 " bytes runs into the uncommitted range at 0x%" PRIx64,
                        addr, size, next_gap);
+            came_from = addr;
             addr = next_gap;
             continue;
         }
@@ -395,6 +464,7 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
         if (!walk_push_block(c, &b))
             break;
         expected_prev = e.size;
+        came_from = addr;
         addr += size;
     }
 out:
@@ -520,7 +590,7 @@ size_t walk_list(walk_ctx *c, uint64_t head, const char *list_name, walk_list_vi
     /* Brent's cycle detection: a loop that does not pass through the head is caught in O(λ+μ). */
     uint64_t tortoise = head;
     size_t power = 1, lambda = 0, n = 0;
-    while (cur != head) {
+    while (cur != head && walk_step(c, cur)) {
         if (n >= HS_MAX_LIST_STEPS) {
             walk_error(c, cur, HS_CHECK_LIST_LIMIT, "", "", "the %s at 0x%" PRIx64 " exceeds %u elements", list_name, head,
                        HS_MAX_LIST_STEPS);
@@ -779,9 +849,25 @@ hs_heapset *hs_heaps_walk(const hs_dump *dump, const hs_address_space *as, hs_pr
         hs_heapset_free(set);
         return NULL;
     }
-    uint64_t budget = HS_MAX_BLOCKS_TOTAL;
+    /* Blocks of all heaps together: a block takes at least 8 bytes of memory and an LFH chunk lies
+     * inside a block, so a real dump never holds more than one block per 4 bytes it presents.
+     * Segments of different heaps that name the same memory would otherwise walk it once per
+     * heap: 2^27 blocks (4 GB of records) from a dump of a few megabytes (issue 7 review). */
+    uint64_t budget = hs_as_total_bytes(as) / 4 + 65536;
+    if (budget > HS_MAX_BLOCKS_TOTAL)
+        budget = HS_MAX_BLOCKS_TOTAL;
+    const uint64_t limit = budget;
+    /* Work of all heaps together: entries visited, resynchronisation probes, list elements. A real
+     * walk visits each granule (8 bytes at least) of each segment once, and a list element is a
+     * LIST_ENTRY in a free block or a record: one step per 2 bytes of present memory is several
+     * times what any real dump needs. Heaps whose segments run over the same memory would
+     * otherwise repeat the work per heap (218 heaps resynchronising over the same 187 KB: timeouts
+     * of fuzz_heap_walk and fuzz_pipeline, corpus/malformed/resync-over-neighbours*.dmp). */
+    uint64_t steps = hs_as_total_bytes(as) / 2 + (1u << 18);
+    const uint64_t steps_limit = steps;
     for (size_t i = 0; i < process->heap_count; i++) {
-        walk_ctx c = {.dump = dump, .as = as, .arena = set->arena, .h = &set->heaps[i], .blocks_budget = &budget};
+        walk_ctx c = {.dump = dump, .as = as, .arena = set->arena, .h = &set->heaps[i], .blocks_budget = &budget,
+                      .blocks_limit = limit, .steps_budget = &steps, .steps_limit = steps_limit};
         walk_one(&c, &process->heaps[i], process);
         sort_blocks(c.h);
         total_up(&c);

@@ -22,6 +22,11 @@ typedef struct walk_ctx {
     const hs_heap_layout *l;
     size_t block_cap, error_cap, gap_cap, missing_cap, skipped_cap;
     uint64_t *blocks_budget; /* shared by all heaps of the dump */
+    uint64_t blocks_limit;   /* the budget's start, for the message */
+    bool budget_reported;    /* this heap has its "too many blocks" error */
+    uint64_t *steps_budget;  /* entries, resynchronisation probes and list elements, all heaps together */
+    uint64_t steps_limit;
+    bool steps_reported;
     bool out_of_memory;
 } walk_ctx;
 
@@ -34,6 +39,9 @@ void walk_error(walk_ctx *c, uint64_t addr, const char *check, const char *expec
                 const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Records that the walk needed [addr, addr+size) and the dump does not hold it. */
 void walk_missing(walk_ctx *c, uint64_t addr, uint64_t size);
+/* Takes one step of the walk's work budget (shared by all heaps of the dump); false, with one
+ * list_limit error per heap naming where it stopped, once the budget is spent. */
+bool walk_step(walk_ctx *c, uint64_t at);
 /* Reads a pointer of the layout's size. */
 hs_status walk_read_ptr(walk_ctx *c, uint64_t va, uint64_t *out);
 

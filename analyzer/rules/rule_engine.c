@@ -471,16 +471,23 @@ static int on_scan_message(YR_SCAN_CONTEXT *ctx, int message, void *data, void *
     const YR_STRING *s;
     yr_rule_strings_foreach(rule, s)
     {
-        const YR_MATCH *m;
-        yr_string_matches_foreach(ctx, s, m)
-        {
-            if (f->match_count >= 64)
-                break;
+        /* Not yr_string_matches_foreach: libyara 4.2 (Debian 12) allocates each YR_MATCH in its
+         * notebook right after the previous match's data, without aligning it, so a match that
+         * follows a 4-byte string sits at an address that is 4 mod 8. Member access through such a
+         * pointer is undefined (UBSan aborts on it; found by fuzz_pipeline): copy each record out
+         * through a byte pointer first. */
+        const unsigned char *at = (const unsigned char *)ctx->matches[s->idx].head;
+        while (at && f->match_count < 64) {
+            YR_MATCH m;
+            memcpy(&m, at, sizeof m);
+            at = (const unsigned char *)m.next;
+            if (m.is_private)
+                continue;
             hs_string_match *nm = hs_realloc(f->matches, (f->match_count + 1) * sizeof *nm);
             if (!nm)
                 break;
             f->matches = nm;
-            f->matches[f->match_count++] = (hs_string_match){s->identifier, (uint64_t)(m->base + m->offset)};
+            f->matches[f->match_count++] = (hs_string_match){s->identifier, (uint64_t)(m.base + m.offset)};
         }
     }
     return CALLBACK_CONTINUE;
