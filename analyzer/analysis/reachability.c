@@ -17,6 +17,10 @@ typedef struct reach_ctx {
     const hs_heapset *set;
     hs_reach_result *r;
     hs_u64_map handles;   /* heap handle → heap index */
+    /* A word can be a handle only if it lies in [lowest, lowest + span] and has no bit set where
+     * every handle has a zero among its low 16 bits (handles are 64 KB aligned in practice): a
+     * test that rejects nearly every word before the hash lookup, and never a handle. */
+    uint64_t lowest, span, zero_low_bits;
     unsigned ptr;
     bool wow64;
     uint64_t *list;      /* the PEB heap list in order, to recognise its copies */
@@ -25,7 +29,31 @@ typedef struct reach_ctx {
     size_t queue_len;
     bool missing;        /* some root or reachable heap memory is absent */
     const char *missing_what;
+    /* Work bounds. In a real dump stacks, module data and busy blocks are disjoint, so the scan
+     * reads each present word at most once; a hostile one names the same memory over and over
+     * (16384 threads sharing one 1 MB stack: 35 s for a 1.8 MB file, issue 7 review). Past twice the
+     * dump's words, or past four region lookups per MemoryInfoList entry, the scan stops and
+     * reachability is unknown. */
+    uint64_t word_budget, region_budget;
+    bool over_budget;
 } reach_ctx;
+
+static const char *const OVER_BUDGET =
+    "the dump names the same memory as roots or heap blocks many times over; reachability is not decided";
+
+/* True (once noted) when the work bounds are spent. */
+static bool spent(reach_ctx *c, uint64_t words)
+{
+    if (!c->over_budget && c->r->words_scanned + words > c->word_budget) {
+        c->over_budget = true;
+        c->missing = false; /* this reason comes first: nothing after it was looked at */
+    }
+    if (c->over_budget && !c->missing) {
+        c->missing = true;
+        c->missing_what = OVER_BUDGET;
+    }
+    return c->over_budget;
+}
 
 /* Remembers the first (most basic) reason reachability cannot be decided. */
 static void note_missing(reach_ctx *c, const char *why)
@@ -82,6 +110,31 @@ static size_t heap_list_copy_at(const reach_ctx *c, const hs_reader *w, size_t i
     return n >= 2 ? n : 0;
 }
 
+/* A little-endian word of n (4 or 8) bytes: one load on a little-endian host. */
+static inline uint64_t load_le(const uint8_t *p, unsigned n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (n == 8) {
+        uint64_t v;
+        memcpy(&v, p, 8);
+        return v;
+    }
+    uint32_t v32;
+    memcpy(&v32, p, 4);
+    return v32;
+#else
+    uint64_t v = 0;
+    for (unsigned k = 0; k < n; k++)
+        v |= (uint64_t)p[k] << (8 * k);
+    return v;
+#endif
+}
+
+static inline bool may_be_handle(const reach_ctx *c, uint64_t v)
+{
+    return (v & c->zero_low_bits) == 0 && v - c->lowest <= c->span;
+}
+
 /* Scans [va, va+len) for handles found in the place `o` describes. */
 static void scan_range(reach_ctx *c, uint64_t va, uint64_t len, const origin *o)
 {
@@ -102,16 +155,24 @@ static void scan_range(reach_ctx *c, uint64_t va, uint64_t len, const origin *o)
             continue;
         }
         size_t words = w.len / c->ptr;
+        if (spent(c, words))
+            return;
+        /* The chunk's bytes, bounds-checked once; words are then loaded at i·ptr < words·ptr. */
+        const uint8_t *bytes;
+        if (hs_rd_view(&w, (size_t)words * c->ptr, &bytes) != HS_OK)
+            break;
         for (size_t i = 0; i < words; i++) {
-            uint64_t v;
-            if (hs_rd_ptr_at(&w, i * c->ptr, c->ptr, &v) != HS_OK)
-                break;
+            uint64_t v = c->ptr == 8 ? load_le(bytes + i * 8, 8) : load_le(bytes + i * 4, 4);
             if (c->wow64) {
                 /* A WoW64 process holds 32-bit heap handles in 4-byte slots: look at both halves. */
                 uint32_t lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
-                mark(c, (int)hs_u64_map_find(&c->handles, lo), o, start + i * c->ptr);
-                mark(c, (int)hs_u64_map_find(&c->handles, hi), o, start + i * c->ptr + 4);
+                if (may_be_handle(c, lo))
+                    mark(c, (int)hs_u64_map_find(&c->handles, lo), o, start + i * c->ptr);
+                if (may_be_handle(c, hi))
+                    mark(c, (int)hs_u64_map_find(&c->handles, hi), o, start + i * c->ptr + 4);
             }
+            if (!may_be_handle(c, v))
+                continue;
             int h = (int)hs_u64_map_find(&c->handles, v);
             if (h < 0)
                 continue;
@@ -148,6 +209,8 @@ static void scan_stacks(reach_ctx *c)
 {
     for (size_t t = 0; t < c->dump->thread_count; t++) {
         const hs_md_thread *th = &c->dump->threads[t];
+        if (spent(c, 0))
+            return;
         if (th->stack_size == 0)
             continue;
         if (hs_as_present_bytes(c->as, th->stack_start, th->stack_size) < th->stack_size / 2) {
@@ -191,10 +254,17 @@ static void scan_modules(reach_ctx *c)
     uint64_t writable = 0, present = 0;
     for (size_t i = 0; i < d->module_count; i++) {
         const hs_md_module *m = &d->modules[i];
+        if (spent(c, 0))
+            return;
         if (d->has_memory_info) {
             uint64_t end = m->base + m->size;
             for (uint64_t va = m->base; va < end;) {
                 hs_md_memory_info mi;
+                if (c->region_budget == 0) {
+                    (void)spent(c, UINT64_MAX / 2);
+                    return;
+                }
+                c->region_budget--;
                 if (hs_as_query(c->as, va, &mi) != HS_OK || mi.region_size == 0)
                     break;
                 uint64_t rend = mi.base + mi.region_size < end ? mi.base + mi.region_size : end;
@@ -230,7 +300,7 @@ static void scan_heap_blocks(reach_ctx *c, size_t heap)
         return;
     }
     uint64_t g = h->layout ? h->layout->gran : 8;
-    for (size_t i = 0; i < h->block_count; i++) {
+    for (size_t i = 0; i < h->block_count && !spent(c, 0); i++) {
         const hs_block *b = &h->blocks[i];
         if (b->state != HS_BLOCK_BUSY || b->size <= g)
             continue;
@@ -255,8 +325,20 @@ hs_reach_result *hs_reachability_compute(const hs_dump *dump, const hs_address_s
     c.queue = hs_calloc(n ? n : 1, sizeof *c.queue);
     c.list = hs_calloc(n ? n : 1, sizeof *c.list);
     bool handles_ok = hs_u64_map_init(&c.handles, n);
-    for (size_t i = 0; handles_ok && i < n; i++)
-        handles_ok = set->heaps[i].handle == 0 || hs_u64_map_insert(&c.handles, set->heaps[i].handle, (uint32_t)i) >= 0;
+    uint64_t lowest = UINT64_MAX, highest = 0, low_bits = 0;
+    for (size_t i = 0; handles_ok && i < n; i++) {
+        uint64_t handle = set->heaps[i].handle;
+        handles_ok = handle == 0 || hs_u64_map_insert(&c.handles, handle, (uint32_t)i) >= 0;
+        if (handle) {
+            lowest = handle < lowest ? handle : lowest;
+            highest = handle > highest ? handle : highest;
+            low_bits |= handle & 0xFFFF;
+        }
+    }
+    /* No heap: nothing can match (an empty range). */
+    c.lowest = lowest == UINT64_MAX ? 1 : lowest;
+    c.span = lowest == UINT64_MAX ? 0 : highest - lowest;
+    c.zero_low_bits = lowest == UINT64_MAX ? UINT64_MAX : ~low_bits & 0xFFFF;
     if (!r->arena || !r->state || !r->evidence || !c.queue || !c.list || !handles_ok) {
         hs_free(c.queue);
         hs_free(c.list);
@@ -266,6 +348,8 @@ hs_reach_result *hs_reachability_compute(const hs_dump *dump, const hs_address_s
     }
     const hs_process *p = set->process;
     c.ptr = hs_arch_pointer_size(p->arch);
+    c.word_budget = 2 * (hs_as_total_bytes(as) / (c.ptr ? c.ptr : 4)) + (1u << 20);
+    c.region_budget = 4 * (uint64_t)dump->memory_info_count + dump->module_count + 1024;
     c.wow64 = p->wow64;
     for (size_t i = 0; i < n; i++)
         if (set->heaps[i].list_index >= 0 && (size_t)set->heaps[i].list_index < n &&
