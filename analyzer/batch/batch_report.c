@@ -494,7 +494,7 @@ int hs_report_finish(hs_report *w)
         if (w->records > 1 || w->o->brief || !w->single_path)
             finish_text(w);
         break;
-    case HS_BATCH_JSON:
+    case HS_BATCH_JSON: {
         const char *held_file = w->held ? json_string_value(json_object_get(w->held, "file")) : NULL;
         if (held_file && w->single_path && strcmp(held_file, w->single_path) == 0) {
             print_json(w, w->held, false, ""); /* one named dump: the object itself */
@@ -510,6 +510,7 @@ int hs_report_finish(hs_report *w)
         json_decref(w->held);
         w->held = NULL;
         break;
+    }
     case HS_BATCH_JSONL: break;
     case HS_BATCH_SARIF: finish_sarif(w); break;
     }

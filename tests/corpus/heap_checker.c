@@ -135,7 +135,7 @@ static int cmp_u64(const void *a, const void *b)
 
 static bool free_has(const free_set *s, uint64_t at)
 {
-    return bsearch(&at, s->at, s->count, sizeof *s->at, cmp_u64) != NULL;
+    return s->count && bsearch(&at, s->at, s->count, sizeof *s->at, cmp_u64) != NULL;
 }
 
 /* §3.7: from base by Size to LastValidEntry, jumping over the gaps. */
@@ -274,7 +274,8 @@ static void check_xp(ctx *c, uint64_t heap)
         }
         walk_segment(c, base, last, gaps, n, s, &frees);
     }
-    qsort(frees.at, frees.count, sizeof *frees.at, cmp_u64);
+    if (frees.count)
+        qsort(frees.at, frees.count, sizeof *frees.at, cmp_u64);
     size_t listed = 0;
     for (unsigned i = 0; i < 128; i++) {
         free_visit v = {.walked = &frees, .exact_size = i};
@@ -328,7 +329,8 @@ static void check_vista(ctx *c, uint64_t heap)
         if (!rd_ptr(c, link, &link))
             break;
     }
-    qsort(frees.at, frees.count, sizeof *frees.at, cmp_u64);
+    if (frees.count)
+        qsort(frees.at, frees.count, sizeof *frees.at, cmp_u64);
     free_visit v = {.walked = &frees};
     walk_list(c, heap + l->free_lists, "FreeLists", visit_free, &v);
     uint64_t total_free;
