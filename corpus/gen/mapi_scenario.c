@@ -445,7 +445,12 @@ static void compose(const hs_scenario *sc, synth *s)
     ph_sizes[sc->live_sessions] = 0x100;
     if (grown)
         ph_sizes[ph_count++] = (uint32_t)((max * s->ptr + gran + gran - 1) & ~(uint64_t)(gran - 1));
-    synth_heap(s, HS_SCN_PROCESS_HEAP, 0x2, ph_sizes, ph_count, ph_user);
+    /* A list past 32 KB (thousands of heaps on x64) does not fit the 64 KB reservation the small
+     * scenarios use: the process heap then reserves 1 MB, the default of a process heap. */
+    if (!s->xp && grown && ph_sizes[ph_count - 1] > 0x8000)
+        synth_heap_ex(s, HS_SCN_PROCESS_HEAP, 0x2, 0x100000, 0, ph_sizes, NULL, ph_count, ph_user);
+    else
+        synth_heap(s, HS_SCN_PROCESS_HEAP, 0x2, ph_sizes, ph_count, ph_user);
     synth_heap_list_at(s, grown ? ph_user[ph_count - 1] : fixed_list, max);
     for (unsigned i = 0; i < sc->live_sessions; i++) {
         uint64_t heap = HS_SCN_LIVE_HEAP + 0x10000ull * i;

@@ -109,3 +109,14 @@ Test(heap_checker, every_scenario_passes_the_independent_checks)
     cr_assert_geq(scenarios, 22);
     printf("independent checker: %zu scenarios, %zu heaps\n", scenarios, heaps);
 }
+
+Test(heap_checker, bulk_scenarios_pass_the_independent_checks)
+{
+    /* bulk_mb (the benchmark dumps): many heaps of mixed busy and free blocks, all clean. */
+    static const char *const texts[] = {
+        "os = win10-x64\nmapi = 5.5.2448.0\nlive_sessions = 2\nbulk_mb = 40\n",
+        "os = win7-x64\nmapi = 5.5.2448.0\nlive_sessions = 2\nbulk_mb = 24\n",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
+        cr_assert_geq(check_scenario(i ? "bulk-win7" : "bulk-win10", texts[i]), 24u + 3u);
+}
