@@ -6,6 +6,7 @@
 
 #include "alloc.h"
 #include "checked.h"
+#include "sort.h"
 #include "sorted_search.h"
 
 struct hs_address_space {
@@ -79,7 +80,7 @@ hs_address_space *hs_as_build(hs_dump *dump)
         items[i].r.file_offset = dump->memory[i].rva;
         items[i].order = i;
     }
-    qsort(items, n, sizeof *items, compare_items);
+    hs_sort(items, n, sizeof *items, compare_items);
 
     size_t overlaps = 0;
     uint64_t first_overlap = 0;

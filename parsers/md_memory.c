@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "alloc.h"
+#include "sort.h"
 #include "checked.h"
 #include "md_internal.h"
 #include "resource_limits.h"
@@ -165,7 +166,7 @@ void md_drop_aliased_ranges(md_ctx *ctx)
     }
     for (size_t i = 0; i < n; i++)
         spans[i] = (file_span){d->memory[i].rva, d->memory[i].rva + d->memory[i].size, i};
-    qsort(spans, n, sizeof *spans, compare_spans);
+    hs_sort(spans, n, sizeof *spans, compare_spans);
     size_t dropped = 0, first = 0;
     uint64_t covered_end = 0;
     for (size_t i = 0; i < n; i++) {
@@ -227,6 +228,6 @@ hs_status md_parse_memory_info_list(md_ctx *ctx, hs_reader *sr)
         d->memory_info_count++;
     }
     if (!sorted)
-        qsort(d->memory_info, d->memory_info_count, sizeof *d->memory_info, compare_info);
+        hs_sort(d->memory_info, d->memory_info_count, sizeof *d->memory_info, compare_info);
     return HS_OK;
 }
