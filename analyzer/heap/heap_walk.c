@@ -11,6 +11,7 @@
 #include "checked.h"
 #include "heap_walk_internal.h"
 #include "resource_limits.h"
+#include "sort.h"
 #include "sorted_search.h"
 
 enum { PAGE = 0x1000, NT5_MAX_SEGMENTS = 64, UNUSED_HEADER = 1, UNUSED_UCR_SENTINEL = 3 };
@@ -654,7 +655,7 @@ static int compare_blocks(const void *a, const void *b)
 static void sort_blocks(hs_heap *h)
 {
     if (h->block_count > 1)
-        qsort(h->blocks, h->block_count, sizeof *h->blocks, compare_blocks);
+        hs_sort(h->blocks, h->block_count, sizeof *h->blocks, compare_blocks);
 }
 
 /* Missing ranges are recorded in walk order; report them sorted and merged. */
@@ -834,7 +835,7 @@ static void index_ranges(hs_heapset *set)
             set->ranges[set->range_count++] = (hs_heap_range){h->handle, h->handle + h->reserved, i};
     }
     if (set->range_count > 1)
-        qsort(set->ranges, set->range_count, sizeof *set->ranges, compare_heap_ranges);
+        hs_sort(set->ranges, set->range_count, sizeof *set->ranges, compare_heap_ranges);
 }
 
 hs_heapset *hs_heaps_walk(const hs_dump *dump, const hs_address_space *as, hs_process *process)
