@@ -125,7 +125,8 @@ int hs_scenario_parse(const char *text, hs_scenario *sc, char *err, size_t err_s
             ok = parse_uint(value, 7000, &sc->bulk_mb);
         } else if (strcmp(key, "heap_corruption") == 0) {
             ok = strcmp(value, "previous_size") == 0 || strcmp(value, "header_checksum") == 0 ||
-                 strcmp(value, "past_segment_end") == 0 || strcmp(value, "free_list_link") == 0;
+                 strcmp(value, "past_segment_end") == 0 || strcmp(value, "free_list_link") == 0 ||
+                 strcmp(value, "segment_list_cycle") == 0;
             if (ok)
                 snprintf(sc->heap_corruption, sizeof sc->heap_corruption, "%.31s", value);
         } else if (strcmp(key, "exception") == 0) {

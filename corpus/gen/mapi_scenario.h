@@ -34,7 +34,8 @@
  *                                        bytes committed each
  *   heap_corruption = KIND               adds an unreferenced private heap at HS_SCN_VICTIM_HEAP damaged
  *                                        in one way: previous_size, header_checksum (not on XP),
- *                                        past_segment_end, free_list_link
+ *                                        past_segment_end, free_list_link, segment_list_cycle (not on
+ *                                        XP: the segment list loops without returning to its head)
  *   bulk_mb = N                          (win7-x64, win10-x64; at most 7000) scales the process by N MiB
  *                                        of heap memory: N more private heaps (HeapCreate(0, 1 MiB,
  *                                        2 MiB), flags 0x1000), heap i at HS_SCN_BULK_HEAP + i·2 MiB,

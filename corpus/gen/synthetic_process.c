@@ -502,7 +502,13 @@ uint64_t synth_corrupt(synth *s, uint64_t base, const uint64_t *user, const char
         synth_put_ptr(s, free_entry + gran + s->ptr, base + 0x500);
         return free_entry + gran;
     }
-    (void)base;
+    if (strcmp(kind, "segment_list_cycle") == 0 && !s->xp) {
+        /* The heap's own segment links to itself instead of back to _HEAP.SegmentList: a list walk
+         * from the head never returns (SegmentListEntry @0x10 x86 / @0x18 x64, §3.6). */
+        uint64_t entry = base + (s->ptr == 8 ? 0x18 : 0x10);
+        synth_put_ptr(s, entry, entry);
+        return base;
+    }
     return 0;
 }
 

@@ -304,8 +304,17 @@ static void check_vista(ctx *c, uint64_t heap)
         fail(c, "SegmentList not in the dump");
         return;
     }
-    for (unsigned s = 0; link != head && s < MAX_SEGMENTS; s++) {
+    uint64_t seen[MAX_SEGMENTS];
+    for (unsigned s = 0; link != head; s++) {
         uint64_t seg = link - l->seg_list_entry, sig, owner, first, last;
+        bool again = s == MAX_SEGMENTS;
+        for (unsigned k = 0; k < s && !again; k++)
+            again = seen[k] == seg;
+        if (again) {
+            fail(c, "SegmentList loops: segment 0x%llx comes round again", (unsigned long long)seg);
+            break;
+        }
+        seen[s] = seg;
         if (!rd(c, seg + l->seg_signature, 4, &sig) || sig != 0xFFEEFFEE || !rd_ptr(c, seg + l->seg_heap, &owner) ||
             owner != heap || !rd_ptr(c, seg + l->first_entry, &first) || !rd_ptr(c, seg + l->last_valid, &last)) {
             fail(c, "segment 0x%llx: bad signature, owner or header", (unsigned long long)seg);
