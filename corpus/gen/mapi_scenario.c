@@ -403,7 +403,14 @@ static void compose(const hs_scenario *sc, synth *s)
     s->memory_list_only = sc->memory_list_only;
     s->exception_code = sc->exception;
     s->exception_address = sc->exception ? 0x35F01234 : 0;
-    synth_module_add(s, "C:\\WINDOWS\\system32\\ntdll.dll", NTDLL, 0x1000, (5u << 16) | 1, 2600u << 16);
+    /* ntdll's file version of each OS: XP SP3 5.1.2600.5512, Windows 7 SP1 6.1.7601.17514,
+     * Windows 10 2004 10.0.19041.1 (the RTM builds of those releases). */
+    if (sc->os == HS_SCN_XP)
+        synth_module_add(s, "C:\\WINDOWS\\system32\\ntdll.dll", NTDLL, 0x1000, (5u << 16) | 1, 2600u << 16 | 5512);
+    else if (sc->os == HS_SCN_WIN10_X64)
+        synth_module_add(s, "C:\\Windows\\System32\\ntdll.dll", NTDLL, 0x1000, 10u << 16, 19041u << 16 | 1);
+    else
+        synth_module_add(s, "C:\\Windows\\System32\\ntdll.dll", NTDLL, 0x1000, (6u << 16) | 1, 7601u << 16 | 17514);
     if (sc->mapi) {
         /* Install paths: System32-era MAPI under Common Files\System\Mapi, Outlook 2000-2003's
          * under Common Files\System\MSMAPI, Outlook 2007's in the Office12 folder (mapi.md §5). */

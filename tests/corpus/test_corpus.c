@@ -245,6 +245,9 @@ static void breakpad_reads(const char *path, const hs_scenario *sc)
     pdb[k] = '\0';
     snprintf(want_mapi, sizeof want_mapi, "Module|%s|%u.%u.%u.%u|%s.pdb|", sc->mapi_module, sc->mapi_version_ms >> 16,
              sc->mapi_version_ms & 0xFFFF, sc->mapi_version_ls >> 16, sc->mapi_version_ls & 0xFFFF, pdb);
+    const char *want_ntdll = sc->os == HS_SCN_XP            ? "Module|ntdll.dll|5.1.2600.5512|ntdll.pdb|"
+                             : sc->os == HS_SCN_WIN10_X64 ? "Module|ntdll.dll|10.0.19041.1|ntdll.pdb|"
+                                                          : "Module|ntdll.dll|6.1.7601.17514|ntdll.pdb|";
     size_t want_modules = 1 + (sc->mapi ? 1 + (sc->providers ? (sc->os == HS_SCN_XP ? 3 : 2) : 0) : 0);
     const char *want_os = sc->os == HS_SCN_XP            ? "OS|Windows NT|5.1.2600 Service Pack 3"
                           : sc->os == HS_SCN_WIN10_X64 ? "OS|Windows NT|10.0.19041"
@@ -255,7 +258,7 @@ static void breakpad_reads(const char *path, const hs_scenario *sc)
         os |= strncmp(line, want_os, strlen(want_os)) == 0;
         cpu |= strncmp(line, x64 ? "CPU|amd64|" : "CPU|x86|", x64 ? 10 : 8) == 0;
         mapi |= strstr(line, want_mapi) == line;
-        ntdll |= strstr(line, "Module|ntdll.dll|5.1.2600.0|ntdll.pdb|") == line;
+        ntdll |= strstr(line, want_ntdll) == line;
         modules += strncmp(line, "Module|", 7) == 0;
         other_thread |= line[0] >= '1' && line[0] <= '9' && strchr(line, '|') == line + 1;
     }
