@@ -702,7 +702,12 @@ static void finish(synth *s, dump_builder *b, bool with_memory)
     if (!s->memory_list_only) {
         bv_u32(&mi, 16);
         bv_u32(&mi, 48);
-        bv_u64(&mi, s->region_count + s->released_count);
+        /* A private region reserved beyond what is committed (a heap segment's uncommitted tail)
+         * has a second, MEM_RESERVE entry, as VirtualQuery reports it. */
+        size_t reserved_tails = 0;
+        for (size_t i = 0; i < s->region_count; i++)
+            reserved_tails += s->regions[i].type == MEM_PRIVATE && s->regions[i].reserve > s->regions[i].size;
+        bv_u64(&mi, s->region_count + s->released_count + reserved_tails);
         size_t next_released = 0;
         for (size_t i = 0; i <= s->region_count; i++) {
             /* MEM_FREE entries in address order among the others: MINIDUMP_MEMORY_INFO with
@@ -732,6 +737,17 @@ static void finish(synth *s, dump_builder *b, bool with_memory)
             bv_u32(&mi, r->protect);
             bv_u32(&mi, r->type);
             bv_u32(&mi, 0);
+            if (r->type == MEM_PRIVATE && r->reserve > r->size) {
+                bv_u64(&mi, r->base + r->size);
+                bv_u64(&mi, r->base);
+                bv_u32(&mi, r->protect);
+                bv_u32(&mi, 0);
+                bv_u64(&mi, r->reserve - r->size);
+                bv_u32(&mi, 0x2000); /* MEM_RESERVE */
+                bv_u32(&mi, 0);
+                bv_u32(&mi, r->type);
+                bv_u32(&mi, 0);
+            }
         }
         db_stream(b, 16, &mi);
     }
