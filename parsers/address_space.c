@@ -197,22 +197,25 @@ uint64_t hs_as_next_present(const hs_address_space *as, uint64_t va)
 
 uint64_t hs_as_present_bytes(const hs_address_space *as, uint64_t va, uint64_t n)
 {
+    if (n == 0)
+        return 0;
+    /* Inclusive last addresses, so that a range or a request reaching the top of the address
+     * space (end 2^64) is counted whole (found by fuzz_address_space). */
+    uint64_t last;
+    if (!hs_add_u64(va, n - 1, &last))
+        last = UINT64_MAX;
     uint64_t present = 0;
     size_t i = floor_index(as, va);
     if (i == SIZE_MAX)
         i = 0;
-    uint64_t end;
-    if (!hs_add_u64(va, n, &end))
-        end = UINT64_MAX;
-    for (; i < as->count && as->ranges[i].start < end; i++) {
+    for (; i < as->count && as->ranges[i].start <= last; i++) {
         const hs_as_range *r = &as->ranges[i];
+        uint64_t r_last = r->start + (r->size - 1); /* ranges are non-empty and do not wrap */
+        if (r_last < va)
+            continue;
         uint64_t lo = r->start > va ? r->start : va;
-        uint64_t r_end = r->start + r->size; /* cannot wrap: built from non-wrapping ranges */
-        uint64_t hi = r_end < end ? r_end : end;
-        if (r_end < r->start)
-            hi = end;
-        if (hi > lo)
-            present += hi - lo;
+        uint64_t hi = r_last < last ? r_last : last;
+        present += hi - lo + 1;
     }
     return present;
 }
@@ -305,8 +308,8 @@ hs_status hs_as_read_ptr(const hs_address_space *as, uint64_t va, unsigned ptr_s
 
 hs_status hs_as_reader(const hs_address_space *as, uint64_t va, uint64_t n, hs_reader *out)
 {
-    uint64_t end;
-    if (!hs_add_u64(va, n, &end))
+    uint64_t last; /* inclusive: a range may end exactly at the top of the address space */
+    if (n && !hs_add_u64(va, n - 1, &last))
         return HS_ERR_OUT_OF_RANGE;
     const hs_as_range *r = hs_as_find(as, va);
     if (!r || n > r->size - (va - r->start))

@@ -456,6 +456,26 @@ Test(malformed, resync_over_neighbours_2)
 
 /* ---- every file has an expectation ---- */
 
+/* A one-byte memory range at 0xFFFFFFFFFFFFFFFF, the last byte of the address space: its end is
+ * 2^64. Found by fuzz_address_space (present-bytes and reader arithmetic used exclusive ends). */
+Test(malformed, range_at_top_of_address_space)
+{
+    loaded l;
+    scan(&l, "range-at-top-of-address-space.dmp");
+    size_t n;
+    const hs_as_range *r = hs_as_ranges(l.r->as, &n);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(r[0].start, UINT64_MAX);
+    cr_assert_eq(r[0].size, 1);
+    cr_assert_eq(hs_as_present_bytes(l.r->as, UINT64_MAX, 1), 1);
+    cr_assert(hs_as_contains(l.r->as, UINT64_MAX, 1));
+    hs_reader rd;
+    cr_assert_eq(hs_as_reader_upto(l.r->as, UINT64_MAX, UINT64_MAX, &rd), HS_OK);
+    cr_assert_eq(rd.len, 1);
+    cr_assert_eq(hs_as_present_bytes(l.r->as, UINT64_MAX - 15, 16), 1);
+    release(&l);
+}
+
 static const char *const known[] = {
     "README.md",
     "streams-2-to-the-32.dmp",
@@ -472,6 +492,7 @@ static const char *const known[] = {
     "many-integrity-errors.dmp",
     "resync-over-neighbours.dmp",
     "resync-over-neighbours-2.dmp",
+    "range-at-top-of-address-space.dmp",
 };
 
 Test(malformed, every_file_has_an_exact_expectation)
