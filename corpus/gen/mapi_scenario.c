@@ -110,7 +110,7 @@ int hs_scenario_parse(const char *text, hs_scenario *sc, char *err, size_t err_s
         } else if (strcmp(key, "corrupt_blocks") == 0) {
             ok = parse_uint(value, 7000, &sc->corrupt_blocks);
         } else if (strcmp(key, "corrupt_kinds") == 0) {
-            ok = parse_uint(value, 6, &sc->corrupt_kinds) && sc->corrupt_kinds >= 1;
+            ok = parse_uint(value, 7, &sc->corrupt_kinds) && sc->corrupt_kinds >= 1;
         } else if (strcmp(key, "decoy_heaps") == 0) {
             ok = parse_uint(value, 1000, &sc->decoy_heaps);
         } else if (strcmp(key, "lookalike_heaps") == 0) {
@@ -225,6 +225,7 @@ static void session_heap(synth *s, uint64_t base, unsigned corrupt_kind, bool ch
     case 4: entryid_cb = 0x01000001; break;             /* an SBinary.cb that cannot be true */
     case 5: profile_ptr = HS_SCN_RELEASED_HEAP + 0x5A0; break; /* into a heap destroyed since */
     case 6: profile_ptr = HS_SCN_ABSENT + 0x40; break;  /* into memory the dump does not hold */
+    case 7: profile_ptr = 0xFEEEFEEE; break;            /* HeapFree's fill where a pointer was */
     default: break;
     }
     put_prop(s, a + 2 * esize, profile_tag, profile_ptr, 0);

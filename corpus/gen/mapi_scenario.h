@@ -21,8 +21,9 @@
  *                                        impossible SBinary.cb, then with corrupt_kinds = 6 a string
  *                                        pointer into a released heap (a MEM_FREE range at
  *                                        HS_SCN_RELEASED_HEAP) and one into memory the full dump
- *                                        does not hold (HS_SCN_ABSENT))
- *   corrupt_kinds = N                    how many of those kinds rotate (1-6, default 4)
+ *                                        does not hold (HS_SCN_ABSENT)), and with 7 a string pointer
+ *                                        overwritten by the freed fill 0xFEEEFEEE
+ *   corrupt_kinds = N                    how many of those kinds rotate (1-7, default 4)
  *   decoy_heaps = N                      private, unreferenced heaps without MAPI content
  *   lookalike_heaps = N                  unreferenced heaps holding random data shaped like SPropValues
  *   memory_list_only = true | false      no module data and no MemoryInfoList: reachability unknown
