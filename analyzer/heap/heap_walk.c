@@ -62,9 +62,14 @@ void walk_error(walk_ctx *c, uint64_t addr, const char *check, const char *expec
                 const char *fmt, ...)
 {
     hs_heap *h = c->h;
-    /* A badly damaged heap could produce one error per granule; keep the first thousand. */
-    if (h->error_count >= 1000 || !hs_grow((void **)&h->errors, &c->error_cap, h->error_count, sizeof *h->errors))
+    /* A badly damaged heap could produce one error per granule, a hostile dump thousands of such
+     * heaps: keep the first of each heap, then as many as the limits allow. */
+    if (h->error_count >= HS_MAX_ERRORS_PER_HEAP || (h->error_count > 0 && *c->errors_budget == 0))
         return;
+    if (!hs_grow((void **)&h->errors, &c->error_cap, h->error_count, sizeof *h->errors))
+        return;
+    if (*c->errors_budget > 0)
+        (*c->errors_budget)--;
     hs_integrity_error *e = &h->errors[h->error_count++];
     memset(e, 0, sizeof *e);
     e->address = addr;
@@ -866,9 +871,11 @@ hs_heapset *hs_heaps_walk(const hs_dump *dump, const hs_address_space *as, hs_pr
      * of fuzz_heap_walk and fuzz_pipeline, corpus/malformed/resync-over-neighbours*.dmp). */
     uint64_t steps = hs_as_total_bytes(as) / 2 + (1u << 18);
     const uint64_t steps_limit = steps;
+    uint64_t errors = HS_MAX_ERRORS_TOTAL;
     for (size_t i = 0; i < process->heap_count; i++) {
         walk_ctx c = {.dump = dump, .as = as, .arena = set->arena, .h = &set->heaps[i], .blocks_budget = &budget,
-                      .blocks_limit = limit, .steps_budget = &steps, .steps_limit = steps_limit};
+                      .blocks_limit = limit, .steps_budget = &steps, .steps_limit = steps_limit,
+                      .errors_budget = &errors};
         walk_one(&c, &process->heaps[i], process);
         sort_blocks(c.h);
         total_up(&c);

@@ -25,6 +25,7 @@ typedef struct walk_ctx {
     uint64_t blocks_limit;   /* the budget's start, for the message */
     bool budget_reported;    /* this heap has its "too many blocks" error */
     uint64_t *steps_budget;  /* entries, resynchronisation probes and list elements, all heaps together */
+    uint64_t *errors_budget; /* integrity errors recorded, all heaps together (HS_MAX_ERRORS_TOTAL) */
     uint64_t steps_limit;
     bool steps_reported;
     bool out_of_memory;

@@ -14,6 +14,7 @@
 
 #include "fuzz_common.h"
 #include "malformed_gen.h"
+#include "resource_limits.h"
 
 #define MALFORMED_DIR HS_SOURCE_ROOT "/corpus/malformed"
 
@@ -391,15 +392,19 @@ Test(malformed, many_integrity_errors)
     expect_problems(&l.r->dump->problems, NULL, 0);
     const hs_heapset *set = l.r->heaps;
     cr_assert_eq(set->count, 73);
-    size_t errors = 0, capped = 0;
+    size_t errors = 0, capped = 0, damaged = 0;
     for (size_t i = 0; i < set->count; i++) {
         errors += set->heaps[i].error_count;
-        capped += set->heaps[i].error_count == 1000;
+        capped += set->heaps[i].error_count == HS_MAX_ERRORS_PER_HEAP;
+        damaged += set->heaps[i].error_count > 0;
     }
-    cr_assert_eq(errors, 35937);
-    cr_assert_eq(capped, 34);
+    /* 35,937 errors before HS_MAX_ERRORS_TOTAL: the first heaps fill the 10,000, each later
+     * damaged heap keeps its first error (25 more), so none of the 47 looks clean. */
+    cr_assert_eq(errors, 10025);
+    cr_assert_eq(capped, 8);
+    cr_assert_eq(damaged, 47);
     cr_assert(l.r->facts.v[HS_FACT_HEAP_INTEGRITY_ERRORS].known);
-    cr_assert_eq(l.r->facts.v[HS_FACT_HEAP_INTEGRITY_ERRORS].value, 35937);
+    cr_assert_eq(l.r->facts.v[HS_FACT_HEAP_INTEGRITY_ERRORS].value, 10025);
     const char *rule;
     cr_assert_eq(shipped_findings(l.r, &rule), 1);
     cr_assert_str_eq(rule, "heap_corruption");
@@ -476,6 +481,33 @@ Test(malformed, range_at_top_of_address_space)
     release(&l);
 }
 
+/* 395 heaps of garbage: 108,292 integrity errors were formatted before HS_MAX_ERRORS_TOTAL
+ * (2.5 s under ASan, a fuzz_pipeline timeout). Now 10,000 with their sentences, then one per heap,
+ * and every heap still shows its damage. */
+Test(malformed, many_damaged_heaps)
+{
+    loaded l;
+    double t0 = now_ms();
+    scan(&l, "many-damaged-heaps.dmp");
+    double ms = now_ms() - t0;
+    const hs_heapset *set = l.r->heaps;
+    cr_assert_eq(set->count, 395);
+    size_t errors = 0, damaged = 0, capped = 0;
+    for (size_t i = 0; i < set->count; i++) {
+        errors += set->heaps[i].error_count;
+        damaged += set->heaps[i].error_count > 0;
+        capped += set->heaps[i].error_count == HS_MAX_ERRORS_PER_HEAP;
+    }
+    cr_assert_eq(errors, 10385);
+    cr_assert_eq(damaged, 395);
+    cr_assert_eq(capped, 10);
+    cr_assert_lt(ms, 5000.0, "%.0f ms", ms);
+    const char *rule;
+    cr_assert_eq(shipped_findings(l.r, &rule), 1);
+    cr_assert_str_eq(rule, "heap_corruption");
+    release(&l);
+}
+
 static const char *const known[] = {
     "README.md",
     "streams-2-to-the-32.dmp",
@@ -493,6 +525,7 @@ static const char *const known[] = {
     "resync-over-neighbours.dmp",
     "resync-over-neighbours-2.dmp",
     "range-at-top-of-address-space.dmp",
+    "many-damaged-heaps.dmp",
 };
 
 Test(malformed, every_file_has_an_exact_expectation)
