@@ -449,7 +449,8 @@ static void walk_bytes(walk *w, hs_blob *blob, const char *chain, unsigned depth
 bool hs_unpack_file(const char *path, const hs_unpack_limits *limits, hs_unpack_sink sink, void *ctx)
 {
     walk w = {.limits = limits, .sink = sink, .ctx = ctx};
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO named as an input must not block the scan (it is skipped below). */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
         emitf(&w, HS_UNPACK_ERROR, path, "cannot open: %s", strerror(errno));

@@ -415,3 +415,16 @@ Test(batch, path_chains_name_members_everywhere)
     release(&r);
     remove_root();
 }
+
+Test(batch, a_fifo_named_as_input_is_skipped_not_waited_on)
+{
+    setup_root();
+    char fifo[4200];
+    snprintf(fifo, sizeof fifo, "%s/pipe", root);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    run_result r = run_in("scan -q -v pipe in/direct.dmp", NULL);
+    cr_assert_eq(r.exit_code, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "pipe: skipped: not a regular file"), "%s", r.out);
+    release(&r);
+    remove_root();
+}
