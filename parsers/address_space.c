@@ -149,6 +149,8 @@ void hs_as_set_time_budget(const hs_address_space *as, double seconds)
     as->state->deadline_ns = seconds > 0 ? monotonic_ns() + (uint64_t)(seconds * 1e9) : 0;
 }
 
+bool hs_as_expired(const hs_address_space *as) { return as->state->expired; }
+
 bool hs_as_out_of_time(const hs_address_space *as)
 {
     struct lookup_state *st = as->state;

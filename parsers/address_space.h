@@ -39,6 +39,9 @@ uint64_t hs_as_total_bytes(const hs_address_space *as);
 void hs_as_set_time_budget(const hs_address_space *as, double seconds);
 /* True when the time budget has run out (reads the clock): what was read after that is incomplete. */
 bool hs_as_out_of_time(const hs_address_space *as);
+/* True once a lookup has found the time budget spent (no clock read: cheap enough for a loop's
+ * condition; lookups read the clock every few thousand calls). */
+bool hs_as_expired(const hs_address_space *as);
 /* The range holding va, or NULL. */
 const hs_as_range *hs_as_find(const hs_address_space *as, uint64_t va);
 /* How many of the n bytes at va are present. */

@@ -156,7 +156,7 @@ static uint64_t resync(walk_ctx *c, uint64_t from, uint64_t end, uint64_t next_g
 {
     uint64_t g = c->l->gran;
     uint64_t a = (from + g - 1) & ~(g - 1);
-    while (a < end && !hs_as_out_of_time(c->as)) {
+    while (a < end && !hs_as_expired(c->as)) {
         if (!walk_step(c, a))
             return end;
         uint64_t present = hs_as_next_present(c->as, a);
