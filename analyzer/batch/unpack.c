@@ -502,23 +502,13 @@ bool hs_unpack_memory(const void *data, size_t size, const char *name, const hs_
                       hs_unpack_sink sink, void *ctx)
 {
     walk w = {.limits = limits, .sink = sink, .ctx = ctx};
-    switch (classify(data, size)) {
-    case CONTENT_DUMP: {
-        hs_blob copy = {.data = hs_malloc(size ? size : 1), .size = size};
-        if (!copy.data) {
-            emitf(&w, HS_UNPACK_ERROR, name, "out of memory");
-            break;
-        }
-        memcpy(copy.data, data, size);
-        emit(&w, HS_UNPACK_DUMP, name, NULL, &copy, NULL);
-        break;
+    /* A copy, so that the bytes go the way of any member's (a dump arrives as the sink's blob). */
+    hs_blob blob = {.data = hs_malloc(size ? size : 1), .size = size};
+    if (!blob.data) {
+        emitf(&w, HS_UNPACK_ERROR, name, "out of memory");
+        return !w.stopped;
     }
-    case CONTENT_CONTAINER:
-        walk_container(&w, data, size, name, 0);
-        break;
-    case CONTENT_OTHER:
-        emit(&w, HS_UNPACK_SKIPPED, name, NULL, NULL, size ? "not a minidump or an archive" : "empty");
-        break;
-    }
+    memcpy(blob.data, data, size);
+    walk_bytes(&w, &blob, name, 0);
     return !w.stopped;
 }
