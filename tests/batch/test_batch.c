@@ -428,3 +428,24 @@ Test(batch, a_fifo_named_as_input_is_skipped_not_waited_on)
     release(&r);
     remove_root();
 }
+
+Test(batch, a_dump_over_its_time_budget_is_reported_not_analysed)
+{
+    setup_root();
+    run_result r = run_in("scan -q --brief --time-budget 0.000001 in/direct.dmp 'in/ticket-4711.zip!crash/app.dmp'", NULL);
+    cr_assert_eq(r.exit_code, 2, "%s", r.err);
+    cr_assert(strstr(r.out, "in/direct.dmp: not scanned: the analysis took longer than its time budget of 1e-06 s "
+                            "(--time-budget)\n"),
+              "%s", r.out);
+    cr_assert(strstr(r.out, "in/ticket-4711.zip!crash/app.dmp: not scanned: the analysis took longer"), "%s", r.out);
+    cr_assert(strstr(r.out, "         0  dumps scanned\n"), "%s", r.out);
+    release(&r);
+    r = run_in("scan -q --time-budget 0 in/direct.dmp", NULL);
+    cr_assert_eq(r.exit_code, 0, "no budget: %s", r.err);
+    release(&r);
+    r = run_in("scan --time-budget soon in/direct.dmp", NULL);
+    cr_assert_eq(r.exit_code, 2);
+    cr_assert(strstr(r.err, "--time-budget takes a number of seconds (0: none), not 'soon'"), "%s", r.err);
+    release(&r);
+    remove_root();
+}
