@@ -21,4 +21,12 @@ void hs_alloc_fail_after(long n);
 /* Allocations made so far (for choosing n). */
 long hs_alloc_count(void);
 
+/* Test hooks for memory bounds: hs_alloc_track(true) zeroes the counters and from then on counts
+ * the bytes held by hs_* allocations (as the allocator sizes them); only blocks taken while
+ * tracking should be freed while tracking. hs_alloc_peak_reset returns the most bytes held at once
+ * since the last reset and starts a new peak from what is held now. */
+void hs_alloc_track(bool on);
+long long hs_alloc_live_bytes(void);
+long long hs_alloc_peak_reset(void);
+
 #endif

@@ -4,8 +4,10 @@
  * header and stream directory, at the streams, at heap metadata (heap and segment headers, block
  * headers) and anywhere, and each damaged copy runs through the full pipeline (hs_scan_memory with
  * the shipped rules and tests/fuzz/rules). Per input: the result is not NULL, the fuzz invariants
- * hold (fz_check_scan, which aborts with a message), and the wall time stays under MAX_MS (a hang
- * detector, not a benchmark). With the 94 dumps of today's corpus (3 samples, 91 shared) that is
+ * hold (fz_check_scan, which aborts with a message), the wall time stays under MAX_MS (a hang
+ * detector, not a benchmark), and the most memory the pipeline's allocations hold at once stays
+ * under MAX_FIXED_BYTES + MAX_BYTES_PER_INPUT_BYTE x the input's size, with all of it given back
+ * afterwards. With the 94 dumps of today's corpus (3 samples, 91 shared) that is
  * 94 x 120 = 11280 pipeline runs, about 15 s in the normal build and 40 s in the sanitizer build;
  * the exact count is printed.
  *
@@ -21,12 +23,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alloc.h"
 #include "fuzz_common.h"
 
 enum {
     MUTATIONS_PER_DUMP = 120,
     MAX_DUMP_BYTES = 64 << 20,
     MAX_MS = 5000,
+    /* The memory bound per input: tables of ranges, modules, heaps and blocks grow with the dump,
+     * never with what its damaged counts claim (resource_limits.h). Measured 2026-11-30: at most
+     * 1.3 MiB (0.15 x an 8 MiB input); the bound leaves room above that without hiding a blow-up. */
+    MAX_FIXED_BYTES = 16 << 20,
+    MAX_BYTES_PER_INPUT_BYTE = 2,
     MAX_OPS = 8,
     MAX_HOT = 4096,
     MAX_DUMPS = 1024,
@@ -264,6 +272,10 @@ Test(fuzz, mutated_dumps_through_the_whole_pipeline, .timeout = 900)
     size_t runs = 0, truncated = 0;
     double total_ms = 0, slowest_ms = 0;
     char slowest[600] = "";
+    long long most_bytes = 0;
+    double most_ratio = 0;
+    char most[600] = "";
+    hs_alloc_track(true);
     for (size_t i = 0; i < dump_count; i++) {
         size_t size;
         uint8_t *original = read_all(dumps[i].path, &size);
@@ -285,14 +297,26 @@ Test(fuzz, mutated_dumps_through_the_whole_pipeline, .timeout = 900)
             }
             current_dump = (sig_atomic_t)i;
             current_index = (sig_atomic_t)m;
+            long long held_before = hs_alloc_live_bytes();
+            hs_alloc_peak_reset();
             double t0 = now_ms();
             hs_scan_result *r = hs_scan_memory(buf, n, dumps[i].name, rules);
             double ms = now_ms() - t0;
             cr_assert_not_null(r, "%s: hs_scan_memory returned NULL", id);
             fz_check_scan(r);
             hs_scan_result_free(r);
+            long long bytes = hs_alloc_peak_reset() - held_before;
             current_dump = -1;
             cr_assert_lt(ms, MAX_MS, "%s took %.0f ms", id, ms);
+            cr_assert_eq(hs_alloc_live_bytes(), held_before, "%s: %lld bytes still held after the scan", id,
+                         hs_alloc_live_bytes() - held_before);
+            cr_assert_leq(bytes, (long long)MAX_FIXED_BYTES + (long long)MAX_BYTES_PER_INPUT_BYTE * (long long)n,
+                          "%s held %lld bytes at once for a %zu-byte input", id, bytes, n);
+            if (bytes > most_bytes) {
+                most_bytes = bytes;
+                most_ratio = n ? (double)bytes / (double)n : 0;
+                snprintf(most, sizeof most, "%s", id);
+            }
             runs++;
             total_ms += ms;
             if (ms > slowest_ms) {
@@ -306,6 +330,9 @@ Test(fuzz, mutated_dumps_through_the_whole_pipeline, .timeout = 900)
     printf("mutation test: %zu dumps, %zu mutated inputs (%zu truncated) through the pipeline in %.0f ms; slowest "
            "%.0f ms (%s)\n",
            dump_count, runs, truncated, total_ms, slowest_ms, slowest);
+    printf("mutation test: most memory held at once %.1f MiB (%s, %.2f x its input)\n", most_bytes / 1048576.0, most,
+           most_ratio);
+    hs_alloc_track(false);
     cr_log_info("%zu dumps, %zu mutated inputs, %.0f ms, slowest %.0f ms (%s)", dump_count, runs, total_ms,
                 slowest_ms, slowest);
     if (!only)

@@ -40,3 +40,31 @@ Test(alloc_failure, windows_x86_partial_dump) { fail_every_allocation_of("mozill
 Test(alloc_failure, windows_arm64_segment_heaps) { fail_every_allocation_of("mozilla/windows-aarch64.dmp", 7); }
 Test(alloc_failure, linux_dump) { fail_every_allocation_of("breakpad/linux_null_dereference.dmp", 1); }
 Test(alloc_failure, win7_notepad) { fail_every_allocation_of("syzygy/notepad-larger-32bit.dmp", 1); }
+
+/* The byte accounting the mutation test's memory bound relies on: what is taken and given back,
+ * through malloc, calloc, realloc (growing and shrinking) and free, and the peak between resets. */
+Test(alloc_accounting, counts_bytes_held_and_the_peak)
+{
+    hs_alloc_track(true);
+    char *a = hs_malloc(1000), *b = hs_calloc(10, 100);
+    cr_assert(a && b);
+    long long two = hs_alloc_live_bytes();
+    cr_assert_geq(two, 2000);
+    cr_assert_lt(two, 2200, "the allocator's rounding is small: %lld", two);
+    char *c = hs_realloc(a, 100000);
+    cr_assert_not_null(c);
+    cr_assert_geq(hs_alloc_live_bytes(), 101000);
+    c = hs_realloc(c, 10);
+    cr_assert_not_null(c);
+    cr_assert_lt(hs_alloc_live_bytes(), two);
+    long long peak = hs_alloc_peak_reset();
+    cr_assert_geq(peak, 101000, "the peak is the most held at once, not what is held now");
+    cr_assert_eq(hs_alloc_peak_reset(), hs_alloc_live_bytes(), "a reset starts the peak from what is held");
+    hs_free(c);
+    hs_free(b);
+    cr_assert_eq(hs_alloc_live_bytes(), 0);
+    hs_alloc_track(false);
+    char *untracked = hs_malloc(5000);
+    cr_assert_eq(hs_alloc_live_bytes(), 0, "nothing is counted while tracking is off");
+    hs_free(untracked);
+}
