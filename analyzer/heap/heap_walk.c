@@ -580,6 +580,8 @@ static bool visit_virtual_block(walk_ctx *c, uint64_t entry, void *arg)
                    "large block 0x%" PRIx64 ": CommitSize 0x%" PRIx64 ", ReserveSize 0x%" PRIx64 ", flags 0x%02x",
                    entry, commit, reserve, e.flags);
     }
+    if (commit == 0) /* holds nothing: reported above, and a block of no bytes would only shadow others */
+        return true;
     return walk_push_block(c, &b);
 }
 

@@ -508,6 +508,30 @@ Test(malformed, many_damaged_heaps)
     release(&l);
 }
 
+/* The mutation test, 2026-11-30 (invariant "hs_heap_block_containing misses"): a damaged copy of
+ * xp-kb-positive-small.dmp whose leaked heap 0x2060000 has its VirtualAllocdBlocks list pointing at
+ * the heap itself. The walker recorded a large block of CommitSize 0 at 0x2060000, sorted after
+ * the heap's header block at the same address, and the block lookup stopped at it. A large block of
+ * no bytes is now reported and not recorded. */
+Test(malformed, large_block_of_no_bytes)
+{
+    loaded l;
+    scan(&l, "large-block-of-no-bytes.dmp");
+    const hs_heap *h = heap(l.r, 0x2060000);
+    cr_assert_eq(h->error_count, 2);
+    cr_assert_str_eq(h->errors[0].check, "free_list_link");
+    cr_assert_str_eq(h->errors[0].detail,
+                     "large-block list element 0x2060000: its Blink does not point back to the element before it");
+    cr_assert_str_eq(h->errors[1].check, "virtual_block");
+    cr_assert_str_eq(h->errors[1].detail, "large block 0x2060000: CommitSize 0x0, ReserveSize 0x0, flags 0x00");
+    cr_assert_eq(h->block_count, 5, "the header, the segment, two busy blocks, one free block");
+    for (size_t i = 0; i < h->block_count; i++)
+        cr_assert_neq(h->blocks[i].kind, HS_BLOCK_VIRTUAL);
+    const hs_block *b = hs_heap_block_containing(h, 0x2060000);
+    cr_assert(b && b->address == 0x2060000 && b->size == 0x640 && b->state == HS_BLOCK_INTERNAL);
+    release(&l);
+}
+
 static const char *const known[] = {
     "README.md",
     "streams-2-to-the-32.dmp",
@@ -526,6 +550,7 @@ static const char *const known[] = {
     "resync-over-neighbours-2.dmp",
     "range-at-top-of-address-space.dmp",
     "many-damaged-heaps.dmp",
+    "large-block-of-no-bytes.dmp",
 };
 
 Test(malformed, every_file_has_an_exact_expectation)
