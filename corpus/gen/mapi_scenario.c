@@ -224,7 +224,7 @@ static void session_heap(synth *s, uint64_t base, unsigned corrupt_kind, bool ch
     case 3: profile_ptr = free_block_data; break;       /* string pointer into a free block */
     case 4: entryid_cb = 0x01000001; break;             /* an SBinary.cb that cannot be true */
     case 5: profile_ptr = HS_SCN_RELEASED_HEAP + 0x5A0; break; /* into a heap destroyed since */
-    case 6: profile_ptr = HS_SCN_ABSENT + 0x40; break;  /* into memory the dump does not hold */
+    case 6: profile_ptr = HS_SCN_ABSENT + 0x40; break;  /* into committed memory the dump does not hold */
     case 7: profile_ptr = 0xFEEEFEEE; break;            /* HeapFree's fill where a pointer was */
     default: break;
     }
@@ -472,6 +472,8 @@ static void compose(const hs_scenario *sc, synth *s)
                      sc->alloc_chains);
     if (sc->corrupt_kinds >= 5 && sc->corrupt_blocks >= 5)
         synth_released(s, HS_SCN_RELEASED_HEAP, 0x10000);
+    if (sc->corrupt_kinds >= 6 && sc->corrupt_blocks >= 6)
+        synth_uncaptured(s, HS_SCN_ABSENT, 0x1000);
     for (unsigned i = 0; i < sc->decoy_heaps; i++)
         decoy_heap(s, HS_SCN_DECOY_HEAP + 0x10000ull * i);
     for (unsigned i = 0; i < sc->lookalike_heaps; i++)

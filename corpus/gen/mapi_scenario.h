@@ -20,8 +20,9 @@
  *                                        freed-fill tag, invalid type, pointer into a free block,
  *                                        impossible SBinary.cb, then with corrupt_kinds = 6 a string
  *                                        pointer into a released heap (a MEM_FREE range at
- *                                        HS_SCN_RELEASED_HEAP) and one into memory the full dump
- *                                        does not hold (HS_SCN_ABSENT)), and with 7 a string pointer
+ *                                        HS_SCN_RELEASED_HEAP) and one into committed memory the
+ *                                        full dump does not hold (HS_SCN_ABSENT, PAGE_NOACCESS)),
+ *                                        and with 7 a string pointer
  *                                        overwritten by the freed fill 0xFEEEFEEE
  *   corrupt_kinds = N                    how many of those kinds rotate (1-7, default 4)
  *   decoy_heaps = N                      private, unreferenced heaps without MAPI content
@@ -103,7 +104,7 @@ enum {
     HS_SCN_LFH_ZONE = 0x6F000000,
     HS_SCN_LARGE_BLOCK = 0x70000000, /* large block i at + i·0x100000 */
     HS_SCN_RELEASED_HEAP = 0x48000000, /* a destroyed heap's former reservation (MEM_FREE) */
-    HS_SCN_ABSENT = 0x4C000000,        /* no region, no MemoryInfo entry */
+    HS_SCN_ABSENT = 0x4C000000,        /* committed, PAGE_NOACCESS, not captured */
 };
 #define HS_SCN_BULK_HEAP 0x200000000ull  /* bulk heap i at + i·0x200000 (x64 only) */
 #define HS_SCN_BULK_STRIDE 0x200000u

@@ -57,12 +57,12 @@ static synth_region *find_region(synth *s, uint64_t va, size_t n)
 {
     if (s->last_region < s->region_count) {
         synth_region *r = &s->regions[s->last_region];
-        if (va >= r->base && va - r->base + n <= r->size)
+        if (r->bytes && va >= r->base && va - r->base + n <= r->size)
             return r;
     }
     for (size_t i = 0; i < s->region_count; i++) {
         synth_region *r = &s->regions[i];
-        if (va >= r->base && va - r->base + n <= r->size) {
+        if (r->bytes && va >= r->base && va - r->base + n <= r->size) {
             s->last_region = i;
             return r;
         }
@@ -102,7 +102,7 @@ uint64_t synth_get_ptr(const synth *s, uint64_t va)
 {
     for (size_t i = 0; i < s->region_count; i++) {
         const synth_region *r = &s->regions[i];
-        if (va >= r->base && va - r->base + s->ptr <= r->size) {
+        if (r->bytes && va >= r->base && va - r->base + s->ptr <= r->size) {
             uint64_t v = 0;
             for (unsigned k = 0; k < s->ptr; k++)
                 v |= (uint64_t)r->bytes[va - r->base + k] << (8 * k);
@@ -363,13 +363,9 @@ static void mark_container(synth *s, uint64_t user, uint32_t size)
     raw[2] = 0x09;
     raw[3] = raw[0] ^ raw[1] ^ raw[2];
     /* PreviousSize and UnusedBytes are kept from the existing header. */
-    for (int i = 4; i < 8; i++) {
-        uint8_t cur = 0;
-        for (size_t r = 0; r < s->region_count; r++)
-            if (entry + l->hdr >= s->regions[r].base && entry + l->hdr + 8 <= s->regions[r].base + s->regions[r].size)
-                cur = s->regions[r].bytes[entry + l->hdr + (uint64_t)i - s->regions[r].base];
-        raw[i] = (uint8_t)(cur ^ key[i]);
-    }
+    const uint8_t *cur = synth_bytes(s, entry + l->hdr, 8);
+    for (int i = 4; i < 8; i++)
+        raw[i] = (uint8_t)(cur[i] ^ key[i]);
     for (int i = 0; i < 8; i++)
         raw[i] ^= key[i];
     synth_write(s, entry + l->hdr, raw, 8);
@@ -443,17 +439,10 @@ void synth_lfh_win8(synth *s, uint64_t user, uint32_t size, uint32_t chunk, unsi
 static void read_header(synth *s, uint64_t va, uint8_t out[8])
 {
     unsigned hdr = s->xp ? 0 : L(s)->hdr;
-    for (size_t r = 0; r < s->region_count; r++) {
-        const synth_region *g = &s->regions[r];
-        if (va + hdr >= g->base && va + hdr + 8 <= g->base + g->size) {
-            memcpy(out, g->bytes + (va + hdr - g->base), 8);
-            if (!s->xp)
-                for (int i = 0; i < 8; i++)
-                    out[i] ^= key[i];
-            return;
-        }
-    }
-    abort();
+    memcpy(out, synth_bytes(s, va + hdr, 8), 8);
+    if (!s->xp)
+        for (int i = 0; i < 8; i++)
+            out[i] ^= key[i];
 }
 
 static void write_header(synth *s, uint64_t va, uint8_t b[8], bool fix_checksum)
@@ -556,9 +545,84 @@ static uint32_t build_context(synth *s, dump_builder *b)
     return db_blob(b, ctx, sizeof ctx);
 }
 
+static int region_cmp(const void *a, const void *b)
+{
+    const synth_region *x = a, *y = b;
+    return x->base < y->base ? -1 : x->base > y->base;
+}
+
+/* One MINIDUMP_MEMORY_INFO (48 bytes, minidumpapiset.h). */
+static void put_memory_info(bytevec *mi, uint64_t base, uint64_t allocation_base, uint32_t allocation_protect,
+                            uint64_t size, uint32_t state, uint32_t protect, uint32_t type)
+{
+    bv_u64(mi, base);
+    bv_u64(mi, allocation_base);
+    bv_u32(mi, allocation_protect);
+    bv_u32(mi, 0);
+    bv_u64(mi, size);
+    bv_u32(mi, state);
+    bv_u32(mi, protect);
+    bv_u32(mi, type);
+    bv_u32(mi, 0);
+}
+
+/* The MemoryInfoList as MiniDumpWriteDump writes it with MiniDumpWithFullMemoryInfo (observed in
+ * the Windows dumps of ../shared/dumps): VirtualQuery's regions in address order from 0 to the top
+ * of user space, every address in exactly one entry. Addresses outside every region are MEM_FREE
+ * (AllocationBase 0, Protect PAGE_NOACCESS, Type 0), a private region's reservation beyond what is
+ * committed is MEM_RESERVE. The regions must be sorted and must not overlap. */
+static void put_memory_info_list(synth *s, bytevec *mi)
+{
+    /* MmHighestUserAddress + 1, rounded to the allocation granularity: 0x7FFF0000 on x86 without
+     * /3GB, 0x7FFFFFFF0000 on x64 (the last entry of the x64 dumps in ../shared/dumps ends there). */
+    const uint64_t top = s->ptr == 8 ? 0x7FFFFFFF0000ull : 0x7FFF0000ull;
+    bytevec entries = {0};
+    uint64_t count = 0, at = 0;
+    for (size_t i = 0; i < s->region_count; i++) {
+        const synth_region *r = &s->regions[i];
+        if (r->base < at)
+            abort(); /* overlapping regions */
+        if (r->base > at) {
+            put_memory_info(&entries, at, 0, 0, r->base - at, 0x10000 /* MEM_FREE */, 1, 0);
+            count++;
+        }
+        put_memory_info(&entries, r->base, r->base, r->protect, r->size, MEM_COMMIT, r->protect, r->type);
+        count++;
+        at = r->base + r->size;
+        if (r->type == MEM_PRIVATE && r->reserve > r->size) {
+            put_memory_info(&entries, at, r->base, r->protect, r->reserve - r->size, 0x2000 /* MEM_RESERVE */, 0,
+                            r->type);
+            count++;
+            at = r->base + r->reserve;
+        }
+    }
+    if (at > top)
+        abort();
+    if (at < top) {
+        put_memory_info(&entries, at, 0, 0, top - at, 0x10000, 1, 0);
+        count++;
+    }
+    for (size_t k = 0; k < s->released_count; k++) /* each released range must lie in a MEM_FREE gap */
+        for (size_t i = 0; i < s->region_count; i++)
+            if (s->released[k].base < s->regions[i].base + s->regions[i].reserve &&
+                s->regions[i].base < s->released[k].base + s->released[k].size)
+                abort();
+    bv_u32(mi, 16);
+    bv_u32(mi, 48);
+    bv_u64(mi, count);
+    bv_put(mi, entries.data, entries.len);
+    bv_free(&entries);
+}
+
 /* Writes header and streams into b, and the memory bytes too unless memory_last && !with_memory. */
 static void finish(synth *s, dump_builder *b, bool with_memory)
 {
+    /* MiniDumpWriteDump lists memory in address order (Memory64List and MemoryInfoList alike). */
+    qsort(s->regions, s->region_count, sizeof s->regions[0], region_cmp);
+    s->last_region = 0;
+    uint64_t captured = 0;
+    for (size_t i = 0; i < s->region_count; i++)
+        captured += s->regions[i].bytes != NULL;
     /* The heap list: in this process it lives after the PEB (on Vista+ ntdll keeps it). */
     for (size_t i = 0; i < s->heap_count; i++)
         synth_put_ptr(s, s->heap_list + s->ptr * i, s->heaps[i]);
@@ -581,9 +645,11 @@ static void finish(synth *s, dump_builder *b, bool with_memory)
     if (s->memory_list_only) {
         /* Private memory only (MiniDumpWithPrivateReadWriteMemory): a MemoryList without the
          * modules' image pages. */
-        bv_u32(&ml, (uint32_t)s->region_count);
+        bv_u32(&ml, (uint32_t)captured);
         for (size_t i = 0; i < s->region_count; i++) {
             synth_region *r = &s->regions[i];
+            if (!r->bytes)
+                continue;
             bool skip = r->type == MEM_IMAGE;
             uint32_t rva = db_blob(b, r->bytes, skip ? 0 : r->size);
             if (r->base == s->stack_base)
@@ -595,9 +661,11 @@ static void finish(synth *s, dump_builder *b, bool with_memory)
         db_stream(b, 5, &ml);
     } else if (s->memory_last) {
         /* The same Memory64List, but BaseRva (patched below) points past every other stream. */
-        bv_u64(&ml, s->region_count);
+        bv_u64(&ml, captured);
         bv_u64(&ml, 0);
         for (size_t i = 0; i < s->region_count; i++) {
+            if (!s->regions[i].bytes)
+                continue;
             bv_u64(&ml, s->regions[i].base);
             bv_u64(&ml, s->regions[i].size);
         }
@@ -606,10 +674,12 @@ static void finish(synth *s, dump_builder *b, bool with_memory)
     } else {
         /* Full memory: a Memory64List, {count, BaseRva} then {start, size} per range, the bytes
          * back to back from BaseRva (heap-internals.md §1.1). */
-        uint64_t base_rva = b->file.len + 16 + 16ull * s->region_count, at = base_rva;
-        bv_u64(&ml, s->region_count);
+        uint64_t base_rva = b->file.len + 16 + 16ull * captured, at = base_rva;
+        bv_u64(&ml, captured);
         bv_u64(&ml, base_rva);
         for (size_t i = 0; i < s->region_count; i++) {
+            if (!s->regions[i].bytes)
+                continue;
             bv_u64(&ml, s->regions[i].base);
             bv_u64(&ml, s->regions[i].size);
             if (s->regions[i].base == s->stack_base)
@@ -618,7 +688,8 @@ static void finish(synth *s, dump_builder *b, bool with_memory)
         }
         db_stream(b, 9, &ml);
         for (size_t i = 0; i < s->region_count; i++)
-            db_blob(b, s->regions[i].bytes, s->regions[i].size);
+            if (s->regions[i].bytes)
+                db_blob(b, s->regions[i].bytes, s->regions[i].size);
     }
     bv_u32(&tl, 1);
     bv_u32(&tl, 0x5D4);
@@ -700,61 +771,15 @@ static void finish(synth *s, dump_builder *b, bool with_memory)
     }
 
     if (!s->memory_list_only) {
-        bv_u32(&mi, 16);
-        bv_u32(&mi, 48);
-        /* A private region reserved beyond what is committed (a heap segment's uncommitted tail)
-         * has a second, MEM_RESERVE entry, as VirtualQuery reports it. */
-        size_t reserved_tails = 0;
-        for (size_t i = 0; i < s->region_count; i++)
-            reserved_tails += s->regions[i].type == MEM_PRIVATE && s->regions[i].reserve > s->regions[i].size;
-        bv_u64(&mi, s->region_count + s->released_count + reserved_tails);
-        size_t next_released = 0;
-        for (size_t i = 0; i <= s->region_count; i++) {
-            /* MEM_FREE entries in address order among the others: MINIDUMP_MEMORY_INFO with
-             * State MEM_FREE (0x10000), Protect PAGE_NOACCESS (1), no AllocationBase or Type. */
-            while (next_released < s->released_count &&
-                   (i == s->region_count || s->released[next_released].base < s->regions[i].base)) {
-                bv_u64(&mi, s->released[next_released].base);
-                bv_u64(&mi, 0);
-                bv_u32(&mi, 0);
-                bv_u32(&mi, 0);
-                bv_u64(&mi, s->released[next_released].size);
-                bv_u32(&mi, 0x10000);
-                bv_u32(&mi, 1);
-                bv_u32(&mi, 0);
-                bv_u32(&mi, 0);
-                next_released++;
-            }
-            if (i == s->region_count)
-                break;
-            const synth_region *r = &s->regions[i];
-            bv_u64(&mi, r->base);
-            bv_u64(&mi, r->base);
-            bv_u32(&mi, r->protect);
-            bv_u32(&mi, 0);
-            bv_u64(&mi, r->size);
-            bv_u32(&mi, MEM_COMMIT);
-            bv_u32(&mi, r->protect);
-            bv_u32(&mi, r->type);
-            bv_u32(&mi, 0);
-            if (r->type == MEM_PRIVATE && r->reserve > r->size) {
-                bv_u64(&mi, r->base + r->size);
-                bv_u64(&mi, r->base);
-                bv_u32(&mi, r->protect);
-                bv_u32(&mi, 0);
-                bv_u64(&mi, r->reserve - r->size);
-                bv_u32(&mi, 0x2000); /* MEM_RESERVE */
-                bv_u32(&mi, 0);
-                bv_u32(&mi, r->type);
-                bv_u32(&mi, 0);
-            }
-        }
+        put_memory_info_list(s, &mi);
         db_stream(b, 16, &mi);
     }
     if (s->memory_last && !s->memory_list_only) {
         /* BaseRva is 64-bit; the thread's stack descriptor (an RVA32) points into the first ranges. */
         uint64_t base_rva = b->file.len, at = base_rva;
         for (size_t i = 0; i < s->region_count; i++) {
+            if (!s->regions[i].bytes)
+                continue;
             if (s->regions[i].base == s->stack_base) {
                 if (at + s->regions[i].size > UINT32_MAX)
                     abort();
@@ -766,7 +791,8 @@ static void finish(synth *s, dump_builder *b, bool with_memory)
         bv_set_u32(&b->file, b->rva[ml_index] + 12, (uint32_t)(base_rva >> 32));
         if (with_memory)
             for (size_t i = 0; i < s->region_count; i++)
-                bv_put(&b->file, s->regions[i].bytes, s->regions[i].size);
+                if (s->regions[i].bytes)
+                    bv_put(&b->file, s->regions[i].bytes, s->regions[i].size);
     }
     (void)tl_index;
     db_finish(b);
@@ -800,6 +826,14 @@ void synth_released(synth *s, uint64_t base, uint64_t size)
     s->released[i].size = size;
 }
 
+void synth_uncaptured(synth *s, uint64_t base, uint32_t size)
+{
+    synth_region_add(s, base, size, size, MEM_PRIVATE, 1 /* PAGE_NOACCESS */);
+    synth_region *r = &s->regions[s->region_count - 1];
+    free(r->bytes);
+    r->bytes = NULL;
+}
+
 int synth_write_file(synth *s, FILE *f)
 {
     dump_builder b;
@@ -809,7 +843,7 @@ int synth_write_file(synth *s, FILE *f)
     bv_free(&b.file);
     if (streamed)
         for (size_t i = 0; i < s->region_count && rc == 0; i++)
-            if (fwrite(s->regions[i].bytes, 1, s->regions[i].size, f) != s->regions[i].size)
+            if (s->regions[i].bytes && fwrite(s->regions[i].bytes, 1, s->regions[i].size, f) != s->regions[i].size)
                 rc = -1;
     return rc;
 }

@@ -20,7 +20,7 @@ typedef struct synth_region {
     uint32_t size;             /* committed, present bytes */
     uint32_t reserve;          /* allocation size (>= size) */
     uint32_t type, protect;    /* MEM_PRIVATE/MEM_IMAGE, PAGE_* */
-    uint8_t *bytes;
+    uint8_t *bytes;            /* NULL: committed but not captured (no memory in the dump) */
 } synth_region;
 
 typedef struct synth_module {
@@ -52,8 +52,8 @@ typedef struct synth {
     bool memory_last;          /* lay the Memory64List bytes out after every other stream, as
                                   MiniDumpWriteDump does (needed past 4 GB: stream RVAs are 32-bit) */
     size_t last_region;        /* the region the last write landed in (a lookup cache) */
-    /* Released address ranges (a destroyed heap's reservation): MEM_FREE entries of the
-     * MemoryInfoList with no memory behind them. */
+    /* Released address ranges (a destroyed heap's reservation): the MemoryInfoList describes every
+     * address not in a region as MEM_FREE anyway; these are checked to lie in such a gap. */
     struct {
         uint64_t base, size;
     } released[4];
@@ -69,8 +69,12 @@ void synth_init_xp(synth *s);
 uint8_t *synth_region_add(synth *s, uint64_t base, uint32_t size, uint32_t reserve, uint32_t type, uint32_t protect);
 /* Places PEB.ProcessHeaps at va (inside some region) with MaximumNumberOfHeaps max. */
 void synth_heap_list_at(synth *s, uint64_t va, uint32_t max);
-/* Records [base, base+size) as released (MEM_FREE in the MemoryInfoList, no memory). */
+/* Records [base, base+size) as released (MEM_FREE in the MemoryInfoList, no memory); finishing
+ * aborts if a region covers any of it. */
 void synth_released(synth *s, uint64_t base, uint64_t size);
+/* Adds committed private memory that the dump describes (MemoryInfoList, PAGE_NOACCESS) but does not
+ * hold, as MiniDumpWriteDump leaves out committed pages it cannot read. */
+void synth_uncaptured(synth *s, uint64_t base, uint32_t size);
 /* Writes bytes / a u32 / a pointer at a virtual address inside some region (aborts outside). */
 void synth_write(synth *s, uint64_t va, const void *data, size_t n);
 void synth_put32(synth *s, uint64_t va, uint32_t v);

@@ -176,6 +176,42 @@ static int check_committed(const char *name, const hs_scan_result *r)
     return bad;
 }
 
+/* The memory streams as MiniDumpWriteDump writes them (observed in the Windows dumps of
+ * ../shared/dumps): ranges in address order, and a MemoryInfoList that describes every address from
+ * 0 to the top of user space exactly once, MEM_FREE wherever nothing is allocated. */
+static int check_memory_layout(const char *name, const hs_scan_result *r)
+{
+    const hs_dump *d = r->dump;
+    int bad = 0;
+    for (size_t i = 1; i < d->memory_count; i++)
+        if (d->memory[i].start <= d->memory[i - 1].start) {
+            cr_log_error("%s: memory range %zu (0x%llx) is not in address order", name, i,
+                         (unsigned long long)d->memory[i].start);
+            bad++;
+        }
+    if (!d->has_memory_info)
+        return bad;
+    uint64_t top = d->system_info && d->system_info->processor_architecture == 9 ? 0x7FFFFFFF0000ull : 0x7FFF0000ull;
+    uint64_t at = 0;
+    size_t free_entries = 0;
+    for (size_t i = 0; i < d->memory_info_count; i++) {
+        const hs_md_memory_info *m = &d->memory_info[i];
+        if (m->base != at) {
+            cr_log_error("%s: MemoryInfoList entry %zu starts at 0x%llx, not where the last ended (0x%llx)", name, i,
+                         (unsigned long long)m->base, (unsigned long long)at);
+            bad++;
+        }
+        free_entries += m->state == 0x10000;
+        at = m->base + m->region_size;
+    }
+    if (at != top || free_entries == 0) {
+        cr_log_error("%s: MemoryInfoList ends at 0x%llx (want 0x%llx), %zu MEM_FREE entries", name,
+                     (unsigned long long)at, (unsigned long long)top, free_entries);
+        bad++;
+    }
+    return bad;
+}
+
 static int check_findings(const char *name, const hs_scan_result *r, json_t *expected)
 {
     int bad = 0;
@@ -298,7 +334,7 @@ Test(corpus, every_scenario_matches_its_expected_result)
         cr_assert(r && r->dump->valid && r->heaps && r->reach && r->mapi, "%s: the pipeline did not run", name);
         int bad = check_facts(name, r, json_object_get(expect, "facts")) +
                   check_groups(name, r, json_object_get(expect, "heap_groups")) +
-                  check_integrity(name, r, json_object_get(expect, "integrity_errors")) + check_committed(name, r) +
+                  check_integrity(name, r, json_object_get(expect, "integrity_errors")) + check_committed(name, r) + check_memory_layout(name, r) +
                   check_findings(name, r, json_object_get(expect, "expected_findings")) +
                   check_corrupt_checks(name, r, json_object_get(expect, "corrupt_checks"));
         cr_expect_eq(bad, 0, "%s: %d differences from %s.expect.json (see the log)", name, bad, name);
