@@ -93,6 +93,7 @@ static json_t *block_json(const hs_block *b)
     json_object_set_new(o, "kind", json_string(kind_name(b)));
     json_object_set_new(o, "flags", hs_json_hex(b->flags));
     json_object_set_new(o, "segment", b->segment == 0xFFFF ? json_null() : json_integer(b->segment));
+    json_object_set_new(o, "lookaside", json_boolean(b->cached));
     return o;
 }
 
@@ -132,6 +133,7 @@ static json_t *heap_json(const hs_heap *h, const hs_process *p, const hs_heaps_r
     json_object_set_new(o, "internal_blocks", hs_json_size(h->internal_blocks));
     json_object_set_new(o, "virtual_blocks", hs_json_size(h->virtual_blocks));
     json_object_set_new(o, "lfh_blocks", hs_json_size(h->lfh_blocks));
+    json_object_set_new(o, "lookaside_blocks", hs_json_size(h->lookaside_blocks));
     json_object_set_new(o, "lfh", json_boolean(h->front_end_type == 2));
     json_object_set_new(o, "total_free_size", hs_json_size(h->total_free_size));
     json_object_set_new(o, "walk_complete", json_boolean(h->walk_complete));
@@ -263,7 +265,7 @@ static void print_entries(FILE *out, const hs_heap *h)
         if (b->requested != HS_REQUESTED_UNKNOWN)
             snprintf(req, sizeof req, "0x%" PRIx64, b->requested);
         fprintf(out, "  0x%-16" PRIx64 " %#10" PRIx64 " %10s  %-8s %-8s 0x%02x\n", b->address, b->size, req, state_name(b),
-                kind_name(b), b->flags);
+                b->cached ? "lookaside" : kind_name(b), b->flags);
     }
 }
 

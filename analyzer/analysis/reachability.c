@@ -302,7 +302,7 @@ static void scan_heap_blocks(reach_ctx *c, size_t heap)
     uint64_t g = h->layout ? h->layout->gran : 8;
     for (size_t i = 0; i < h->block_count && !spent(c, 0); i++) {
         const hs_block *b = &h->blocks[i];
-        if (b->state != HS_BLOCK_BUSY || b->size <= g)
+        if (!hs_block_in_use(b) || b->size <= g)
             continue;
         uint64_t data = b->kind == HS_BLOCK_VIRTUAL ? h->layout->va_busy_block + g : g;
         if (b->size <= data)

@@ -10,7 +10,9 @@
  *
  * Counting follows DESIGN.md "Blocks": busy blocks are allocations (backend, LFH chunks and large
  * blocks), free blocks are free entries (backend and LFH); heap/segment headers, UCR sentinels,
- * BlocksIndex and LFH containers are internal and listed apart. Sizes include the header. */
+ * BlocksIndex, LFH containers and the XP look-aside table are internal and listed apart. Blocks
+ * parked on XP look-aside lists stay busy, as HeapWalk reports them, and are marked `cached`.
+ * Sizes include the header. */
 #ifndef HS_HEAP_H
 #define HS_HEAP_H
 
@@ -46,7 +48,13 @@ typedef struct hs_block {
     uint8_t state;        /* hs_block_state */
     uint8_t kind;         /* hs_block_kind */
     uint16_t segment;     /* index into the heap's segments; 0xFFFF for large blocks */
+    bool cached;          /* on an XP look-aside list: busy in its header (and counted busy, as
+                             HeapWalk does) but freed by the application (heap-internals.md §4.2) */
 } hs_block;
+
+/* A block the application holds: busy and not parked on a look-aside list. What the analyses
+ * (property blocks, MAPI attribution, reachability roots) read as live data. */
+static inline bool hs_block_in_use(const hs_block *b) { return b->state == HS_BLOCK_BUSY && !b->cached; }
 
 typedef struct hs_heap_segment {
     uint64_t address;          /* the _HEAP_SEGMENT (== heap handle for the first) */
@@ -103,6 +111,7 @@ typedef struct hs_heap {
     uint64_t internal_blocks, internal_bytes;
     uint64_t virtual_blocks, virtual_bytes;
     uint64_t lfh_blocks, lfh_busy_blocks, lfh_free_blocks;
+    uint64_t lookaside_blocks, lookaside_bytes; /* busy blocks parked on XP look-aside lists */
 } hs_heap;
 
 /* One address range owned by a heap (a segment, a large block, a segment heap's reservation). */

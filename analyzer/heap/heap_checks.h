@@ -27,5 +27,6 @@
 #define HS_CHECK_LFH_BUSY_COUNT "lfh_busy_count"           /* busy chunks != BlockCount - Depth */
 #define HS_CHECK_LFH_CHUNK_HEADER "lfh_chunk_header"       /* chunk header disagrees with the bitmap */
 #define HS_CHECK_HEAP_LIST "heap_list"                     /* the heap list itself is damaged */
+#define HS_CHECK_LOOKASIDE_LIST "lookaside_list"           /* XP look-aside: element, size or depth wrong */
 
 #endif

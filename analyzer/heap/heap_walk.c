@@ -703,6 +703,10 @@ static void total_up(walk_ctx *c)
         case HS_BLOCK_BUSY:
             h->busy_blocks++;
             h->busy_bytes += b->size;
+            if (b->cached) {
+                h->lookaside_blocks++;
+                h->lookaside_bytes += b->size;
+            }
             break;
         case HS_BLOCK_FREE:
             h->free_blocks++;
@@ -765,6 +769,8 @@ static void walk_nt_heap(walk_ctx *c)
     walk_free_lists(c);
     if (l->gen == HS_HEAP_GEN_NT6 && l->lfh != HS_LFH_NONE)
         walk_lfh(c);
+    else if (l->gen == HS_HEAP_GEN_NT5)
+        walk_lookaside(c);
 }
 
 static void walk_segment_heap(walk_ctx *c)

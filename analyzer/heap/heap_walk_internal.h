@@ -1,4 +1,5 @@
-/* Shared by the parts of the heap walker (heap_walk.c, heap_lfh.c, heap_freelist.c). */
+/* Shared by the parts of the heap walker (heap_walk.c, heap_lfh.c, heap_freelist.c,
+ * heap_lookaside.c). */
 #ifndef HS_HEAP_WALK_INTERNAL_H
 #define HS_HEAP_WALK_INTERNAL_H
 
@@ -56,5 +57,8 @@ size_t walk_list(walk_ctx *c, uint64_t head, const char *list_name, walk_list_vi
 void walk_lfh(walk_ctx *c);
 /* Validates the free lists against the walked blocks (heap_freelist.c). */
 void walk_free_lists(walk_ctx *c);
+/* XP/2003: marks the look-aside table internal and the blocks on its lists cached, checking each
+ * element's size and each list's depth (heap_lookaside.c). Needs the blocks sorted. */
+void walk_lookaside(walk_ctx *c);
 
 #endif

@@ -67,7 +67,7 @@ static void collect_heap_evidence(hs_mapi_result *r, const hs_address_space *as,
     unsigned ptr = h->layout->ptr;
     for (size_t i = 0; i < h->block_count; i++) {
         const hs_block *b = &h->blocks[i];
-        if (b->state != HS_BLOCK_BUSY)
+        if (!hs_block_in_use(b))
             continue;
         uint64_t user = user_start(h, b), w;
         if (hs_as_read_ptr(as, user, ptr, &w) == HS_OK && is_mapi_vtable(r, as, w, ptr))
@@ -79,7 +79,7 @@ static void collect_heap_evidence(hs_mapi_result *r, const hs_address_space *as,
             if (hs_as_read_ptr(as, user + slot, ptr, &link) != HS_OK || link == 0 || link == user)
                 continue;
             const hs_block *t = hs_heap_block_containing(h, link);
-            if (t && t->state == HS_BLOCK_BUSY && user_start(h, t) == link) {
+            if (t && hs_block_in_use(t) && user_start(h, t) == link) {
                 e->alloc_chain_links++;
                 break;
             }

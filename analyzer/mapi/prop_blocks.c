@@ -90,6 +90,11 @@ static verdict check_target(scan_ctx *c, uint64_t p, uint64_t len, const char *w
         if (b->state == HS_BLOCK_FREE)
             return fail(c, "pointer_into_free_block", "%s pointer 0x%" PRIx64 " points into free block 0x%" PRIx64 " of heap 0x%" PRIx64,
                         what, p, b->address, h->handle);
+        if (b->cached)
+            return fail(c, "pointer_into_free_block",
+                        "%s pointer 0x%" PRIx64 " points into block 0x%" PRIx64 " of heap 0x%" PRIx64
+                        ", freed to its look-aside list",
+                        what, p, b->address, h->handle);
         if (b->state == HS_BLOCK_INTERNAL && b->kind == HS_BLOCK_BACKEND && !(b->flags & HS_ENTRY_VIRTUAL_ALLOC))
             return fail(c, "pointer_into_heap_metadata", "%s pointer 0x%" PRIx64 " points into heap metadata at 0x%" PRIx64,
                         what, p, b->address);
@@ -417,7 +422,7 @@ hs_prop_scan *hs_prop_scan_run(const hs_dump *dump, const hs_address_space *as, 
             continue;
         c.ptr = h->layout->ptr;
         for (size_t b = 0; b < h->block_count; b++)
-            if (h->blocks[b].state == HS_BLOCK_BUSY)
+            if (hs_block_in_use(&h->blocks[b]))
                 scan_block(&c, i, h, &h->blocks[b]);
     }
     return s;

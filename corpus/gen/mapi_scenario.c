@@ -117,6 +117,8 @@ int hs_scenario_parse(const char *text, hs_scenario *sc, char *err, size_t err_s
             ok = parse_uint(value, 1000, &sc->lookalike_heaps);
         } else if (strcmp(key, "memory_list_only") == 0) {
             ok = parse_bool(value, &sc->memory_list_only);
+        } else if (strcmp(key, "lookaside_cached") == 0) {
+            ok = parse_uint(value, 12, &sc->lookaside_cached);
         } else if (strcmp(key, "lfh_heaps") == 0) {
             ok = parse_uint(value, 64, &sc->lfh_heaps);
         } else if (strcmp(key, "large_blocks") == 0) {
@@ -144,6 +146,10 @@ int hs_scenario_parse(const char *text, hs_scenario *sc, char *err, size_t err_s
     }
     if (sc->lfh_heaps && sc->os == HS_SCN_XP) {
         snprintf(err, err_size, "lfh_heaps needs os = win7-x86, win7-x64 or win10-x64");
+        return -1;
+    }
+    if (sc->lookaside_cached && sc->os != HS_SCN_XP) {
+        snprintf(err, err_size, "lookaside_cached needs os = xp (the look-aside front end)");
         return -1;
     }
     if (sc->large_blocks && sc->os == HS_SCN_XP) {
@@ -241,6 +247,36 @@ static void session_heap(synth *s, uint64_t base, unsigned corrupt_kind, bool ch
         synth_put_ptr(s, mv + s->ptr, mv2);
         synth_write(s, mv1, "Inbox", 6);
         synth_write(s, mv2, "Outbox", 7);
+    }
+}
+
+/* Blocks the application freed and the XP look-aside front end kept (heap-internals.md §4.2): busy
+ * in their headers and holding what they held when freed, their first pointer overwritten by the
+ * list link. Rotating: a MAPIAllocateBuffer property array of four SPropValues (10 granules; the
+ * allocator tag is where the link now is, the second entry's tag is HeapFree's fill), a MAPI
+ * object (4 granules, vtable into MAPI32 after the link slot) and text (6 granules). Nothing in
+ * them is live: a precise tool neither counts the array as a property block nor the object as MAPI
+ * evidence. */
+enum { CACHED_KINDS = 3 };
+static const uint32_t cached_granules[CACHED_KINDS] = {10, 4, 6};
+
+static void lookaside_cached_block(synth *s, uint64_t user, unsigned k)
+{
+    switch (k % CACHED_KINDS) {
+    case 0:
+        synth_put32(s, user + 4, 0);                       /* MAPIAllocateMore link: none */
+        put_prop(s, user + 8, 0x0FFE0003, 6, 0);           /* PR_OBJECT_TYPE = MAPI_MESSAGE */
+        put_prop(s, user + 24, 0xFEEEFEEE, 0xFEEEFEEE, 0); /* freed fill */
+        put_prop(s, user + 40, 0x39000003, 0, 0);          /* PR_DISPLAY_TYPE */
+        put_prop(s, user + 56, 0x0E070003, 0x21, 0);       /* PR_MESSAGE_FLAGS */
+        break;
+    case 1:
+        synth_put32(s, user + 4, (uint32_t)VTABLE);
+        synth_put32(s, user + 8, 1);
+        break;
+    default:
+        synth_write(s, user + 4, "Inbox - Outlook", 16);
+        break;
     }
 }
 
@@ -446,21 +482,28 @@ static void compose(const hs_scenario *sc, synth *s)
     /* The process heap holds one session object per live session, with its heap handle, then
      * (grown) the heap list. */
     unsigned gran = s->ptr == 8 ? 16 : 8;
-    uint32_t ph_sizes[18];
-    uint64_t ph_user[18];
+    uint32_t ph_sizes[32];
+    uint64_t ph_user[32];
     unsigned ph_count = sc->live_sessions + 1;
     for (unsigned i = 0; i < sc->live_sessions; i++)
         ph_sizes[i] = 4 * gran;
     ph_sizes[sc->live_sessions] = 0x100;
     if (grown)
         ph_sizes[ph_count++] = (uint32_t)((max * s->ptr + gran + gran - 1) & ~(uint64_t)(gran - 1));
+    unsigned cached_first = ph_count;
+    for (unsigned k = 0; k < sc->lookaside_cached; k++)
+        ph_sizes[ph_count++] = cached_granules[k % CACHED_KINDS] * gran;
     /* A list past 32 KB (thousands of heaps on x64) does not fit the 64 KB reservation the small
      * scenarios use: the process heap then reserves 1 MB, the default of a process heap. */
     if (!s->xp && grown && ph_sizes[ph_count - 1] > 0x8000)
         synth_heap_ex(s, HS_SCN_PROCESS_HEAP, 0x2, 0x100000, 0, ph_sizes, NULL, ph_count, ph_user);
     else
         synth_heap(s, HS_SCN_PROCESS_HEAP, 0x2, ph_sizes, ph_count, ph_user);
-    synth_heap_list_at(s, grown ? ph_user[ph_count - 1] : fixed_list, max);
+    synth_heap_list_at(s, grown ? ph_user[cached_first - 1] : fixed_list, max);
+    for (unsigned k = 0; k < sc->lookaside_cached; k++) {
+        lookaside_cached_block(s, ph_user[cached_first + k], k);
+        synth_lookaside_push(s, HS_SCN_PROCESS_HEAP, ph_user[cached_first + k]);
+    }
     for (unsigned i = 0; i < sc->live_sessions; i++) {
         uint64_t heap = HS_SCN_LIVE_HEAP + 0x10000ull * i;
         session_heap(s, heap, 0, sc->alloc_chains);

@@ -34,6 +34,9 @@
  *                                        §4.3; on Windows 10 with the busy bitmap of §4.4)
  *   large_blocks = N                     large (virtual-alloc) blocks of the process heap, 0x21000
  *                                        bytes committed each
+ *   lookaside_cached = N                 (XP, up to 12) blocks of the process heap freed to its look-aside
+ *                                        lists (heap-internals.md §4.2), holding a stale property array,
+ *                                        MAPI object or text; busy by count, live to nothing
  *   heap_corruption = KIND               adds an unreferenced private heap at HS_SCN_VICTIM_HEAP damaged
  *                                        in one way: previous_size, header_checksum (not on XP),
  *                                        past_segment_end, free_list_link, segment_list_cycle (not on
@@ -71,6 +74,7 @@ typedef struct hs_scenario {
     uint32_t exception;
     char heap_corruption[32];  /* "" for none */
     unsigned lfh_heaps, large_blocks;
+    unsigned lookaside_cached;
     unsigned bulk_mb;
     unsigned corrupt_kinds;
     char mapi_module[16];      /* "MAPI32.DLL" unless the scenario names another */

@@ -152,10 +152,20 @@ static void put_entry_xp(synth *s, uint64_t va, uint32_t size, uint8_t flags, ui
     synth_write(s, va, b, 8);
 }
 
+/* The look-aside front end (heap-internals.md §4.2): RtlCreateHeap gives a growable, serialised
+ * heap (HEAP_GROWABLE set, HEAP_NO_SERIALIZE clear) an array of 128 _HEAP_LOOKASIDE as its first
+ * allocation, zeroed but for Depth = MINIMUM_LOOKASIDE_DEPTH (4) and MaximumDepth = 256 in each,
+ * and sets FrontEndHeap (+0x580) and FrontEndHeapType = 1 (+0x586) (Windows Server 2003 ntdll heap
+ * code; the table's user data at heap + 0x688 is the address XP heap write-ups give for it). */
+enum { XP_LOOKASIDE_LISTS = 128, XP_LOOKASIDE_SIZE = 0x30, XP_LOOKASIDE_BLOCK = 8 + 128 * 0x30 };
+
+static bool xp_has_lookaside(uint32_t flags) { return (flags & 0x2) && !(flags & 0x1); }
+
 static void synth_heap_xp(synth *s, uint64_t base, uint32_t flags, const uint32_t *sizes, size_t n, uint64_t *user)
 {
     const uint32_t reserve = 0x10000, seg = 0x640, first_off = 0x680, ucr = 0x5F0;
-    uint32_t used = first_off + 16;
+    const bool lookaside = xp_has_lookaside(flags);
+    uint32_t used = first_off + 16 + (lookaside ? XP_LOOKASIDE_BLOCK : 0);
     for (size_t i = 0; i < n; i++)
         used += sizes[i];
     uint32_t commit = (used + 0xFFF) & ~0xFFFu;
@@ -186,6 +196,19 @@ static void synth_heap_xp(synth *s, uint64_t base, uint32_t flags, const uint32_
     synth_put32(s, base + ucr + 8, reserve - commit);
     uint64_t at = base + first_off;
     uint32_t prev = first_off - seg;
+    if (lookaside) {
+        put_entry_xp(s, at, XP_LOOKASIDE_BLOCK, 0x01, prev, 8);
+        for (unsigned i = 0; i < XP_LOOKASIDE_LISTS; i++) {
+            uint64_t la = at + 8 + (uint64_t)i * XP_LOOKASIDE_SIZE;
+            uint8_t depth[4] = {4, 0, 0, 1}; /* Depth 4 @8, MaximumDepth 256 @0xA */
+            synth_write(s, la + 8, depth, 4);
+        }
+        synth_put32(s, base + 0x580, (uint32_t)at + 8); /* FrontEndHeap */
+        uint8_t type = 1;
+        synth_write(s, base + 0x586, &type, 1);          /* FrontEndHeapType: look-aside */
+        prev = XP_LOOKASIDE_BLOCK;
+        at += XP_LOOKASIDE_BLOCK;
+    }
     for (size_t i = 0; i < n; i++) {
         put_entry_xp(s, at, sizes[i], 0x01, prev, 8);
         if (user)
@@ -207,6 +230,30 @@ static void synth_heap_xp(synth *s, uint64_t base, uint32_t flags, const uint32_
         synth_put_ptr(s, s->peb + 0x18, base);
     s->heaps[s->heap_count++] = base;
     synth_put32(s, s->peb + 0x88, (uint32_t)s->heap_count);
+}
+
+void synth_lookaside_push(synth *s, uint64_t heap, uint64_t user)
+{
+    uint64_t table = synth_get_ptr(s, heap + 0x580);
+    if (!s->xp || !table)
+        abort();
+    uint8_t h[8];
+    memcpy(h, synth_bytes(s, user - 8, 8), 8);
+    unsigned index = (unsigned)(h[0] | h[1] << 8); /* the list of the block's size in granules */
+    if (!(h[5] & 0x01) || index >= XP_LOOKASIDE_LISTS)
+        abort();
+    uint64_t la = table + (uint64_t)index * XP_LOOKASIDE_SIZE;
+    uint8_t *head = synth_bytes(s, la, XP_LOOKASIDE_SIZE);
+    unsigned depth = head[4] | head[5] << 8, sequence = head[6] | head[7] << 8;
+    if (depth >= (unsigned)(head[8] | head[9] << 8))
+        abort(); /* RtlpFreeToHeapLookaside pushes only below the list's Depth */
+    synth_put32(s, user, (uint32_t)synth_get_ptr(s, la)); /* the element links to the old head */
+    synth_put32(s, la, (uint32_t)user);
+    depth++;
+    sequence++;
+    uint8_t counts[4] = {(uint8_t)depth, (uint8_t)(depth >> 8), (uint8_t)sequence, (uint8_t)(sequence >> 8)};
+    synth_write(s, la + 4, counts, 4);
+    synth_put32(s, la + 0x14, (uint32_t)synth_get_ptr(s, la + 0x14) + 1); /* TotalFrees */
 }
 
 void synth_heap(synth *s, uint64_t base, uint32_t flags, const uint32_t *sizes, size_t n, uint64_t *user)

@@ -85,6 +85,12 @@ uint64_t synth_get_ptr(const synth *s, uint64_t va);
  * included, multiples of the granularity: 8 x86, 16 x64); user data addresses are returned in
  * user[]. flags: 0x2 (process heap) or 0x1002 (HeapCreate). */
 void synth_heap(synth *s, uint64_t base, uint32_t flags, const uint32_t *sizes, size_t n, uint64_t *user);
+/* XP heaps created growable and serialised (flags 0x2 without 0x1) hold the look-aside table as
+ * their first block (heap-internals.md §4.2). synth_lookaside_push frees the busy block whose user
+ * data is at `user` to the look-aside list of its size, as RtlFreeHeap does for a block of fewer
+ * than 128 granules: its header stays busy, its first pointer links to the previous head. Aborts
+ * when the heap has no table, the block is too large or the list is at its Depth (4). */
+void synth_lookaside_push(synth *s, uint64_t heap, uint64_t user);
 /* The general form of synth_heap for the Vista+ layouts: one segment reserving `reserve` bytes (a
  * multiple of 64 KB) of which `commit` (a multiple of the page, < reserve; 0: just enough) are
  * committed; the blocks of sizes[] in order, free where is_free[i] (NULL: all busy), then a free

@@ -214,12 +214,12 @@ Test(cli, a_person_can_verify_the_first_corrupted_block)
     cr_assert_eq(r.exit_code, 1, "a high finding exits 1 under the default --fail-on high: %s", r.err);
     cr_assert(strstr(r.out, "verdict: KB293150 (high): 70 orphaned MAPI session heaps, 1 corrupted property block; "
                             "MAPI32.DLL 5.5.2448.0"), "%s", r.out);
-    cr_assert(strstr(r.out, "corrupted property block 0x20006b0 (heap 0x2000000, block 0x20006a0): entry 2, tag "
+    cr_assert(strstr(r.out, "corrupted property block 0x2001eb8 (heap 0x2000000, block 0x2001ea8): entry 2, tag "
                             "0xfeeefeee, tag_fill_pattern"), "%s", r.out);
     cr_assert(strstr(r.out, "check it: heapsleuth heaps --heap 0x2000000 --entries"), "%s", r.out);
     release(&r);
     r = run("heaps --heap 0x2000000 --entries " HS_SOURCE_ROOT "/corpus/samples/xp-kb-positive-small.dmp");
     cr_assert_eq(r.exit_code, 0);
-    cr_assert(strstr(r.out, "0x20006a0                0x80       0x78  busy     backend"), "%s", r.out);
+    cr_assert(strstr(r.out, "0x2001ea8                0x80       0x78  busy     backend"), "%s", r.out);
     release(&r);
 }

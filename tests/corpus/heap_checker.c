@@ -237,6 +237,54 @@ static void visit_free(ctx *c, uint64_t link, void *arg)
     v->last_size = e.size;
 }
 
+/* The look-aside front end (§4.2; FrontEndHeap @0x580, FrontEndHeapType @0x586, §3.5): 128
+ * _HEAP_LOOKASIDE of 0x30 bytes, each an SLIST {Next @0, Depth u16 @4} of user addresses and a
+ * Depth bound u16 @8. Every element is the user data of a busy entry of the list's size in
+ * granules, the chain ends after exactly the SLIST's Depth elements, within the list's bound. */
+static void check_xp_lookaside(ctx *c, uint64_t heap)
+{
+    uint64_t type, table;
+    if (!rd(c, heap + 0x586, 1, &type) || type != 1)
+        return;
+    if (!rd(c, heap + 0x580, 4, &table) || table < 8) {
+        fail(c, "FrontEndHeap is not in the dump or not a pointer");
+        return;
+    }
+    entry t;
+    if (!read_entry(c, table - 8, &t))
+        return;
+    if (!(t.flags & 1) || t.size * 8u < 8 + 128 * 0x30) {
+        fail(c, "the look-aside table 0x%llx is not a busy entry of 128 lists", (unsigned long long)table);
+        return;
+    }
+    for (unsigned i = 0; i < 128; i++) {
+        uint64_t la = table + i * 0x30ull, next, depth, bound;
+        if (!rd(c, la, 4, &next) || !rd(c, la + 4, 2, &depth) || !rd(c, la + 8, 2, &bound)) {
+            fail(c, "look-aside list %u is not in the dump", i);
+            return;
+        }
+        uint64_t n = 0;
+        for (; next && n <= depth; n++) {
+            entry e;
+            if (!read_entry(c, next - 8, &e))
+                return;
+            if (!(e.flags & 1) || e.size != i) {
+                fail(c, "look-aside list %u: element 0x%llx is not a busy entry of %u granules", i,
+                     (unsigned long long)next, i);
+                return;
+            }
+            if (!rd(c, next, 4, &next)) {
+                fail(c, "look-aside list %u: an element's link is not in the dump", i);
+                return;
+            }
+        }
+        if (n != depth || depth > bound)
+            fail(c, "look-aside list %u: %llu elements, SLIST depth %llu, bound %llu", i, (unsigned long long)n,
+                 (unsigned long long)depth, (unsigned long long)bound);
+        c->h->lookaside_entries += n;
+    }
+}
+
 static void check_xp(ctx *c, uint64_t heap)
 {
     const layout *l = c->l;
@@ -287,6 +335,7 @@ static void check_xp(ctx *c, uint64_t heap)
     if (listed != frees.count)
         fail(c, "the free lists hold %zu entries, the walk found %zu free", listed, frees.count);
     free(frees.at);
+    check_xp_lookaside(c, heap);
 }
 
 static void check_vista(ctx *c, uint64_t heap)

@@ -9,7 +9,8 @@
  * heap's Encoding key and pass the SmallTagIndex checksum, that XP entries carry their segment's
  * index, and that the free lists are consistent: every element free, of the list's size (XP
  * FreeLists[i]) or in ascending size (Vista+ single list), Flink/Blink symmetric, bounded, and
- * holding exactly the free entries the walk found (Vista+: summing to TotalFreeSize). */
+ * holding exactly the free entries the walk found (Vista+: summing to TotalFreeSize), and on XP that
+ * every look-aside list holds busy entries of its size, as many as its SLIST depth says. */
 #ifndef HS_HEAP_CHECKER_H
 #define HS_HEAP_CHECKER_H
 
@@ -25,6 +26,7 @@ typedef struct hc_heap {
     uint64_t handle;
     size_t entries, free_entries; /* backend entries walked, and how many of them are free */
     uint64_t free_bytes;
+    size_t lookaside_entries;     /* XP: busy entries parked on look-aside lists */
     size_t errors;
     char first_error[256];
 } hc_heap;

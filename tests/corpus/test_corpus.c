@@ -93,13 +93,15 @@ static int check_groups(const char *name, const hs_scan_result *r, json_t *group
                 bad++;
                 continue;
             }
-            /* Block counts always; bytes, large blocks and LFH chunks where the expectation has them. */
+            /* Block counts always; bytes, large blocks, LFH chunks and look-aside blocks where the
+             * expectation has them. */
             const struct {
                 const char *key;
                 uint64_t got;
             } fields[] = {{"busy_blocks", h->busy_blocks},       {"free_blocks", h->free_blocks},
                           {"busy_bytes", h->busy_bytes},         {"free_bytes", h->free_bytes},
-                          {"virtual_blocks", h->virtual_blocks}, {"lfh_blocks", h->lfh_blocks}};
+                          {"virtual_blocks", h->virtual_blocks}, {"lfh_blocks", h->lfh_blocks},
+                          {"lookaside_blocks", h->lookaside_blocks}};
             for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
                 json_t *want = json_object_get(g, fields[f].key);
                 if (want && (json_int_t)fields[f].got != json_integer_value(want)) {

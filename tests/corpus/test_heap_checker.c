@@ -50,7 +50,7 @@ static size_t check_scenario(const char *name, const char *text)
     hs_process *p = hs_process_build(d, as);
     hs_heapset *set = hs_heaps_walk(d, as, p);
     cr_assert_eq(set->count, got.count, "%s: the walker found %zu heaps, the checker %zu", name, set->count, got.count);
-    size_t damaged = 0, entries = 0, frees = 0;
+    size_t damaged = 0, entries = 0, frees = 0, lookaside = 0;
     for (size_t i = 0; i < got.count; i++) {
         entries += got.heaps[i].entries;
         frees += got.heaps[i].free_entries;
@@ -73,10 +73,13 @@ static size_t check_scenario(const char *name, const char *text)
                      (unsigned long long)h->handle, (unsigned long long)walker_entries, h->entries);
         cr_assert_eq(w->free_blocks - w->lfh_free_blocks, h->free_entries, "%s: heap 0x%llx: free entries differ",
                      name, (unsigned long long)h->handle);
+        cr_assert_eq(w->lookaside_blocks, h->lookaside_entries, "%s: heap 0x%llx: look-aside blocks differ", name,
+                     (unsigned long long)h->handle);
+        lookaside += h->lookaside_entries;
     }
     cr_assert_eq(damaged, sc.heap_corruption[0] ? 1u : 0u, "%s", name);
     cr_assert_gt(entries, got.count, "%s: fewer entries than heaps", name);
-    printf("%s: %zu heaps, %zu entries, %zu free\n", name, got.count, entries, frees);
+    printf("%s: %zu heaps, %zu entries, %zu free, %zu on look-aside lists\n", name, got.count, entries, frees, lookaside);
     size_t heaps = got.count;
     hc_result_free(&got);
     hs_heapset_free(set);

@@ -327,16 +327,119 @@ Test(heap_walk_xp, clean_xp_heap_with_exact_counts)
     cr_assert_eq(h->busy_blocks, 3);
     cr_assert_eq(h->busy_bytes, 0x20 + 0x48 + 0x100);
     cr_assert_eq(h->free_blocks, 1);
-    cr_assert_eq(h->free_bytes, 0x1000 - 0x680 - 0x168);
-    cr_assert_eq(h->internal_blocks, 2, "the _HEAP entry and the _HEAP_SEGMENT entry");
+    cr_assert_eq(h->free_bytes, 0x2000 - 0x680 - 0x1808 - 0x168);
+    cr_assert_eq(h->internal_blocks, 3, "the _HEAP entry, the _HEAP_SEGMENT entry and the look-aside table");
+    cr_assert_eq(h->front_end_type, 1);
+    cr_assert_eq(h->front_end_heap, 0x00140688, "the table is the heap's first allocation");
+    cr_assert_eq(h->lookaside_blocks, 0);
     cr_assert_eq(h->uncommitted_count, 1);
     cr_assert_eq(h->reserved, 0x10000);
-    cr_assert_eq(h->committed, 0x1000);
+    cr_assert_eq(h->committed, 0x2000);
     hs_heapset_free(set);
     hs_process_free(p);
     hs_as_free(as);
     hs_dump_free(d);
     bv_free(&b.file);
+}
+
+
+/* XP look-aside lists (heap-internals.md §4.2): blocks freed to the front end stay busy in their
+ * headers; the walker finds them through the table and marks them cached. */
+enum { XP_TABLE = 0x00140688, XP_LOOKASIDE = 0x30 };
+
+static hs_heapset *xp_heap_with_lookaside(dump_builder *b, hs_dump **d, hs_address_space **as, hs_process **p,
+                                          int damage)
+{
+    static synth s;
+    synth_init_xp(&s);
+    const uint32_t sizes[] = {0x20, 0x20, 0x20, 0x48, 0x100, 0x20};
+    uint64_t user[6];
+    synth_heap(&s, 0x00140000, 0x2, sizes, 6, user);
+    synth_lookaside_push(&s, 0x00140000, user[0]);
+    synth_lookaside_push(&s, 0x00140000, user[1]); /* list 4: user[1] -> user[0] */
+    synth_lookaside_push(&s, 0x00140000, user[3]); /* list 9: user[3] */
+    const uint64_t list4 = XP_TABLE + 4 * XP_LOOKASIDE;
+    if (damage == 1) /* list 4 starts at a block of 9 granules */
+        synth_put32(&s, list4, (uint32_t)user[3]);
+    if (damage == 2) { /* list 4's header claims 3 elements */
+        uint8_t three[2] = {3, 0};
+        synth_write(&s, list4 + 4, three, 2);
+    }
+    if (damage == 3) /* user[0] links back to user[1] */
+        synth_put32(&s, user[0], (uint32_t)user[1]);
+    return walk_xp(&s, b, d, as, p);
+}
+
+Test(heap_walk_xp, look_aside_lists_mark_freed_blocks_cached)
+{
+    dump_builder b;
+    hs_dump *d;
+    hs_address_space *as;
+    hs_process *p;
+    hs_heapset *set = xp_heap_with_lookaside(&b, &d, &as, &p, 0);
+    const hs_heap *h = &set->heaps[0];
+    for (size_t i = 0; i < h->error_count; i++)
+        cr_log_error("%s at 0x%llx: %s", h->errors[i].check, (unsigned long long)h->errors[i].address, h->errors[i].detail);
+    cr_assert_eq(h->error_count, 0);
+    cr_assert_eq(h->busy_blocks, 6, "cached blocks are busy by count, as HeapWalk reports them");
+    cr_assert_eq(h->lookaside_blocks, 3);
+    cr_assert_eq(h->lookaside_bytes, 0x20 + 0x20 + 0x48);
+    /* The blocks: user data starts one granule after 0x140680 + 0x1808 (the table). */
+    const uint64_t first = 0x00140680 + 0x1808;
+    const uint64_t at[6] = {first, first + 0x20, first + 0x40, first + 0x60, first + 0xA8, first + 0x1A8};
+    const bool cached[6] = {true, true, false, true, false, false};
+    for (unsigned i = 0; i < 6; i++) {
+        const hs_block *blk = hs_heap_block_containing(h, at[i]);
+        cr_assert(blk && blk->address == at[i], "block %u at 0x%llx", i, (unsigned long long)at[i]);
+        cr_assert_eq(blk->state, HS_BLOCK_BUSY);
+        cr_assert_eq(blk->cached, cached[i], "block %u", i);
+        cr_assert_eq(hs_block_in_use(blk), !cached[i], "block %u", i);
+    }
+    const hs_block *table = hs_heap_block_containing(h, XP_TABLE);
+    cr_assert(table && table->state == HS_BLOCK_INTERNAL && table->size == 0x1808);
+    hs_heapset_free(set);
+    hs_process_free(p);
+    hs_as_free(as);
+    hs_dump_free(d);
+    bv_free(&b.file);
+}
+
+Test(heap_walk_xp, damaged_look_aside_lists_are_reported)
+{
+    const uint64_t first = 0x00140680 + 0x1808, list4 = XP_TABLE + 4 * XP_LOOKASIDE;
+    static const struct {
+        const char *check;
+        uint64_t address;
+        const char *detail;
+        uint64_t cached;
+    } want[3] = {
+        {"lookaside_list", list4,
+         "look-aside list 4 element 0x141ef0 is not the user data of a busy block of its size", 1},
+        {"lookaside_list", list4, "look-aside list 4 holds 2 blocks, its header says 3", 3},
+        {"list_cycle", first + 8, "look-aside list 4 reaches element 0x141eb0 a second time", 3},
+    };
+    for (int damage = 1; damage <= 3; damage++) {
+        dump_builder b;
+        hs_dump *d;
+        hs_address_space *as;
+        hs_process *p;
+        hs_heapset *set = xp_heap_with_lookaside(&b, &d, &as, &p, damage);
+        const hs_heap *h = &set->heaps[0];
+        for (size_t i = 0; i < h->error_count; i++)
+            cr_log_info("%s at 0x%llx: %s", h->errors[i].check, (unsigned long long)h->errors[i].address,
+                        h->errors[i].detail);
+        cr_assert_eq(h->error_count, 1, "damage %d", damage);
+        cr_assert_str_eq(h->errors[0].check, want[damage - 1].check);
+        cr_assert_eq(h->errors[0].address, want[damage - 1].address, "damage %d: 0x%llx", damage,
+                     (unsigned long long)h->errors[0].address);
+        cr_assert_str_eq(h->errors[0].detail, want[damage - 1].detail);
+        cr_assert_eq(h->lookaside_blocks, want[damage - 1].cached, "damage %d", damage);
+        hs_heapset_free(set);
+        hs_process_free(p);
+        hs_as_free(as);
+        hs_dump_free(d);
+        bv_free(&b.file);
+    }
 }
 
 Test(heap_walk_xp, wrong_segment_index_and_free_list_bucket)

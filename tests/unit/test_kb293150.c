@@ -118,7 +118,7 @@ Test(kb293150, full_signature_x86_with_exact_counts_and_evidence)
 Test(kb293150, full_signature_xp_with_exact_counts_and_evidence)
 {
     /* XP: FirstEntry at +0x680, so the property block sits 0xF8 later than on Windows 7. */
-    full_signature(4, true, "ee fe ee fe 00 00 00 00 f8 06 00 02 00 00 00 00");
+    full_signature(4, true, "ee fe ee fe 00 00 00 00 00 1f 00 02 00 00 00 00");
 }
 
 Test(kb293150, full_signature_x64_with_exact_counts_and_evidence)
