@@ -258,12 +258,14 @@ static void scan_record(pool *p, hs_record *rec)
         return;
     }
     rec->size = b.size;
-    /* A large dump is hashed on a second thread while it is analysed: SHA-256 runs at ~2 GB/s,
-     * a cost the same order as the analysis itself. */
+    /* The digest is reported in JSON, JSONL and SARIF (and --dedupe took it already); the text
+     * report does not show it, so it is not computed for text. A large dump is hashed on a second
+     * thread while it is analysed: SHA-256 runs at ~2 GB/s, a cost the same order as the analysis
+     * itself. */
     digest_job job = {b.data, b.size, rec->sha256};
     pthread_t hasher;
     bool background = false;
-    if (!rec->sha256[0]) {
+    if (!rec->sha256[0] && p->o->format != HS_BATCH_TEXT) {
         background = b.size >= DIGEST_THREAD_MIN_BYTES && pthread_create(&hasher, NULL, digest_in_background, &job) == 0;
         if (!background)
             digest_in_background(&job);
