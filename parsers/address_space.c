@@ -227,6 +227,16 @@ bool hs_as_contains(const hs_address_space *as, uint64_t va, uint64_t n)
     return hs_as_present_bytes(as, va, n) == n;
 }
 
+void hs_as_prefetch(const hs_address_space *as, uint64_t va)
+{
+    const hs_as_range *r = hs_as_find(as, va);
+    hs_reader src;
+    const uint8_t *p;
+    if (r && hs_reader_sub(&as->file, r->file_offset + (va - r->start), 1, &src) == HS_OK &&
+        hs_rd_view(&src, 1, &p) == HS_OK)
+        __builtin_prefetch(p);
+}
+
 hs_status hs_as_read(const hs_address_space *as, uint64_t va, void *dst, size_t n)
 {
     uint64_t last;

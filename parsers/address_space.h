@@ -53,6 +53,10 @@ bool hs_as_contains(const hs_address_space *as, uint64_t va, uint64_t n);
 
 /* Copies n bytes at va into dst, stitching across ranges; fails if any byte is absent. */
 HS_NODISCARD hs_status hs_as_read(const hs_address_space *as, uint64_t va, void *dst, size_t n);
+/* A hint that the bytes at va will be read soon: the cache line is fetched ahead when the dump
+ * holds it, nothing happens otherwise. For loops over known addresses (a heap's blocks), where
+ * each read would otherwise wait for memory. */
+void hs_as_prefetch(const hs_address_space *as, uint64_t va);
 HS_NODISCARD hs_status hs_as_read_u16(const hs_address_space *as, uint64_t va, uint16_t *out);
 HS_NODISCARD hs_status hs_as_read_u32(const hs_address_space *as, uint64_t va, uint32_t *out);
 HS_NODISCARD hs_status hs_as_read_u64(const hs_address_space *as, uint64_t va, uint64_t *out);

@@ -65,8 +65,11 @@ static uint64_t user_start(const hs_heap *h, const hs_block *b)
 static void collect_heap_evidence(hs_mapi_result *r, const hs_address_space *as, const hs_heap *h, hs_mapi_heap *e)
 {
     unsigned ptr = h->layout->ptr;
+    enum { PREFETCH_AHEAD = 8 }; /* blocks between a prefetch and the read it prepares */
     for (size_t i = 0; i < h->block_count; i++) {
         const hs_block *b = &h->blocks[i];
+        if (i + PREFETCH_AHEAD < h->block_count)
+            hs_as_prefetch(as, user_start(h, &h->blocks[i + PREFETCH_AHEAD]));
         if (!hs_block_in_use(b))
             continue;
         uint64_t user = user_start(h, b), w;

@@ -15,6 +15,7 @@ enum {
     MAX_BINARY = 16u << 20,     /* SBinary.cb above 16 MB cannot be true for an in-memory value */
     MAX_MV_COUNT = 1u << 16,
     MV_ELEMENTS_CHECKED = 16,   /* MV string/binary elements whose pointers are followed */
+    PREFETCH_AHEAD = 8,         /* blocks between a prefetch and the read it prepares */
 };
 
 typedef enum verdict { V_VALID, V_INVALID, V_UNKNOWN } verdict;
@@ -421,9 +422,13 @@ hs_prop_scan *hs_prop_scan_run(const hs_dump *dump, const hs_address_space *as, 
         if (!h->layout)
             continue;
         c.ptr = h->layout->ptr;
-        for (size_t b = 0; b < h->block_count; b++)
+        for (size_t b = 0; b < h->block_count; b++) {
+            /* Blocks are scattered over the heap: ask for a later block's first line now. */
+            if (b + PREFETCH_AHEAD < h->block_count)
+                hs_as_prefetch(as, h->blocks[b + PREFETCH_AHEAD].address + h->layout->gran);
             if (hs_block_in_use(&h->blocks[b]))
                 scan_block(&c, i, h, &h->blocks[b]);
+        }
     }
     return s;
 }
