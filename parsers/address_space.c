@@ -237,6 +237,21 @@ void hs_as_prefetch(const hs_address_space *as, uint64_t va)
         __builtin_prefetch(p);
 }
 
+void hs_as_prefetch_range(const hs_address_space *as, uint64_t va, uint64_t len)
+{
+    const hs_as_range *r = hs_as_find(as, va);
+    if (!r || len == 0)
+        return;
+    uint64_t room = r->size - (va - r->start);
+    size_t n = (size_t)(len < room ? len : room);
+    hs_reader src;
+    const uint8_t *p;
+    if (hs_reader_sub(&as->file, r->file_offset + (va - r->start), n, &src) != HS_OK || hs_rd_view(&src, n, &p) != HS_OK)
+        return;
+    for (size_t off = 0; off < n; off += 64)
+        __builtin_prefetch(p + off);
+}
+
 hs_status hs_as_read(const hs_address_space *as, uint64_t va, void *dst, size_t n)
 {
     uint64_t last;

@@ -57,6 +57,9 @@ HS_NODISCARD hs_status hs_as_read(const hs_address_space *as, uint64_t va, void 
  * holds it, nothing happens otherwise. For loops over known addresses (a heap's blocks), where
  * each read would otherwise wait for memory. */
 void hs_as_prefetch(const hs_address_space *as, uint64_t va);
+/* The same for every cache line of [va, va+len) the range holding va covers (one lookup): for a
+ * walk that moves forward through memory by steps it learns one at a time. */
+void hs_as_prefetch_range(const hs_address_space *as, uint64_t va, uint64_t len);
 HS_NODISCARD hs_status hs_as_read_u16(const hs_address_space *as, uint64_t va, uint16_t *out);
 HS_NODISCARD hs_status hs_as_read_u32(const hs_address_space *as, uint64_t va, uint32_t *out);
 HS_NODISCARD hs_status hs_as_read_u64(const hs_address_space *as, uint64_t va, uint64_t *out);

@@ -14,7 +14,7 @@
 #include "sort.h"
 #include "sorted_search.h"
 
-enum { PAGE = 0x1000, NT5_MAX_SEGMENTS = 64, UNUSED_HEADER = 1, UNUSED_UCR_SENTINEL = 3 };
+enum { PAGE = 0x1000, NT5_MAX_SEGMENTS = 64, UNUSED_HEADER = 1, UNUSED_UCR_SENTINEL = 3, PREFETCH_AHEAD = 4096 };
 
 /* ---- recording ---- */
 
@@ -379,7 +379,16 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
     }
 
     size_t gi = 0, entries = 0;
+    /* The walk learns each next entry only from the one before: memory is asked for ahead of it,
+     * PREFETCH_AHEAD bytes at a time, so each header read finds its line on the way. */
+    uint64_t prefetched = addr;
     while (addr < end && walk_step(c, addr)) {
+        if (prefetched < addr + PREFETCH_AHEAD) {
+            uint64_t from = prefetched > addr ? prefetched : addr;
+            uint64_t to = end - from < 2 * PREFETCH_AHEAD ? end : from + 2 * PREFETCH_AHEAD;
+            hs_as_prefetch_range(c->as, from, to - from);
+            prefetched = to;
+        }
         if (++entries > HS_MAX_ENTRIES_PER_SEGMENT) {
             walk_error(c, addr, HS_CHECK_LIST_LIMIT, "", "", "segment 0x%" PRIx64 " has more than %u entries; walk stopped",
                        seg->address, HS_MAX_ENTRIES_PER_SEGMENT);
