@@ -2,7 +2,56 @@
 
 #include "alloc.h"
 
+#include <pthread.h>
 #include <stdlib.h>
+
+/* Reachability and the property scan (with the MAPI attribution that needs it) read the walked
+ * heaps and nothing of each other: on a dump this large they run on two threads, each with its own
+ * view of the address space. Below it a thread costs more than it saves. */
+enum { PARALLEL_MIN_BYTES = 16u << 20 };
+
+typedef struct props_job {
+    const hs_dump *dump;
+    const hs_address_space *as; /* a view of the scan's address space, for this thread alone */
+    const hs_heapset *heaps;
+    hs_prop_scan *props;
+    hs_mapi_result *mapi;
+} props_job;
+
+static void *props_and_mapi(void *arg)
+{
+    props_job *j = arg;
+    j->props = hs_prop_scan_run(j->dump, j->as, j->heaps);
+    if (j->props)
+        j->mapi = hs_mapi_attribute(j->dump, j->as, j->heaps, j->props);
+    return NULL;
+}
+
+/* Runs reachability on this thread and the property scan + MAPI attribution on another, when the
+ * dump is large and a thread and a view can be had; otherwise one after the other. The results are
+ * the same either way: each stage reads only the heaps and the dump's memory. */
+static void analyse_heaps(hs_scan_result *r, bool one_thread)
+{
+    props_job job = {r->dump, r->as, r->heaps, NULL, NULL};
+    hs_address_space *view =
+        !one_thread && hs_as_total_bytes(r->as) >= PARALLEL_MIN_BYTES ? hs_as_view(r->as) : NULL;
+    pthread_t worker;
+    bool threaded = false;
+    if (view) {
+        job.as = view;
+        threaded = pthread_create(&worker, NULL, props_and_mapi, &job) == 0;
+        if (!threaded)
+            job.as = r->as;
+    }
+    r->reach = hs_reachability_compute(r->dump, r->as, r->heaps);
+    if (threaded)
+        pthread_join(worker, NULL);
+    else
+        props_and_mapi(&job);
+    hs_as_free(view);
+    r->props = job.props;
+    r->mapi = job.mapi;
+}
 
 static void run_pipeline(hs_scan_result *r, const hs_ruleset *rules, const hs_scan_options *options)
 {
@@ -21,14 +70,14 @@ static void run_pipeline(hs_scan_result *r, const hs_ruleset *rules, const hs_sc
     if (!r->heaps)
         goto oom;
     if (!r->process->statement) {
-        r->reach = hs_reachability_compute(d, r->as, r->heaps);
-        r->props = hs_prop_scan_run(d, r->as, r->heaps);
-        if (!r->reach || !r->props)
+        analyse_heaps(r, options && options->one_thread);
+        if (!r->reach || !r->props || !r->mapi)
+            goto oom;
+    } else {
+        r->mapi = hs_mapi_attribute(d, r->as, r->heaps, NULL);
+        if (!r->mapi)
             goto oom;
     }
-    r->mapi = hs_mapi_attribute(d, r->as, r->heaps, r->props);
-    if (!r->mapi)
-        goto oom;
     if (hs_as_out_of_time(r->as)) {
         /* Walks cut short read as damage: no fact or rule may stand on them. */
         r->out_of_time = true;

@@ -15,9 +15,10 @@ struct hs_address_space {
     hs_as_range *ranges;
     size_t count;
     uint64_t total;
-    /* Mutable state kept outside the (logically const) structure. One address space belongs to
-     * one dump's analysis, on one thread. */
+    /* Mutable state kept outside the (logically const) structure. One address space (or view of
+     * it) belongs to one thread at a time. */
     struct lookup_state *state;
+    bool is_view; /* ranges borrowed from the address space it views */
 };
 
 struct lookup_state {
@@ -126,11 +127,29 @@ hs_address_space *hs_as_build(hs_dump *dump)
     return as;
 }
 
+hs_address_space *hs_as_view(const hs_address_space *as)
+{
+    hs_address_space *v = hs_malloc(sizeof *v);
+    struct lookup_state *st = hs_calloc(1, sizeof *st);
+    if (!v || !st) {
+        hs_free(v);
+        hs_free(st);
+        return NULL;
+    }
+    *v = *as;
+    st->deadline_ns = as->state->deadline_ns;
+    st->expired = as->state->expired;
+    v->state = st;
+    v->is_view = true;
+    return v;
+}
+
 void hs_as_free(hs_address_space *as)
 {
     if (!as)
         return;
-    hs_free(as->ranges);
+    if (!as->is_view)
+        hs_free(as->ranges);
     hs_free(as->state);
     hs_free(as);
 }

@@ -27,8 +27,12 @@ typedef struct hs_address_space hs_address_space;
 /* Builds the address space of a parsed dump; overlapping ranges are recorded in dump->problems.
  * The dump must outlive the address space. NULL when out of memory. */
 hs_address_space *hs_as_build(hs_dump *dump);
-/* Frees it. Accepts NULL. */
+/* Frees it (or a view). Accepts NULL. */
 void hs_as_free(hs_address_space *as);
+/* A view of the same memory for another thread: it shares the ranges (as must outlive it) and has
+ * its own lookup state, with the same time budget's deadline. One address space or view is used
+ * by one thread at a time. NULL when out of memory. */
+hs_address_space *hs_as_view(const hs_address_space *as);
 
 /* The resolved ranges, sorted by start and disjoint. */
 const hs_as_range *hs_as_ranges(const hs_address_space *as, size_t *count);
