@@ -66,7 +66,7 @@ static void run_pipeline(hs_scan_result *r, const hs_ruleset *rules, const hs_sc
     r->process = hs_process_build(d, r->as);
     if (!r->process)
         goto oom;
-    r->heaps = hs_heaps_walk(d, r->as, r->process);
+    r->heaps = hs_heaps_walk_with(d, r->as, r->process, options && options->one_thread ? 1 : 0);
     if (!r->heaps)
         goto oom;
     if (!r->process->statement) {

@@ -29,8 +29,8 @@ typedef struct hs_scan_result {
 
 typedef struct hs_scan_options {
     double time_budget; /* seconds for the analysis after parsing; 0: none */
-    bool one_thread;    /* never a second thread for the analysis of a large dump (the results are
-                           the same; tests compare the two) */
+    bool one_thread;    /* never more than one thread for the analysis of a large dump (the
+                           results are the same; tests compare the two) */
 } hs_scan_options;
 
 /* Runs the pipeline on the dump at path; rules may be NULL (facts only). Never NULL unless out

@@ -120,6 +120,9 @@ typedef struct hs_heap_range {
     size_t heap;              /* index into hs_heapset.heaps */
 } hs_heap_range;
 
+/* Threads that walk the heaps of one large dump at most (heap_walk_parallel.c). */
+enum { HS_WALK_MAX_THREADS = 8 };
+
 typedef struct hs_heapset {
     hs_process *process;
     hs_heap *heaps;
@@ -127,10 +130,16 @@ typedef struct hs_heapset {
     hs_heap_range *ranges;    /* sorted by start, for address → heap lookups in O(log n) */
     size_t range_count;
     hs_arena *arena;          /* strings of errors and details */
+    hs_arena *thread_arenas[HS_WALK_MAX_THREADS]; /* the same, made by the walk's threads */
 } hs_heapset;
 
 /* Walks every heap of the process. process must outlive the result. NULL when out of memory. */
 hs_heapset *hs_heaps_walk(const hs_dump *dump, const hs_address_space *as, hs_process *process);
+/* The same with a choice of threads: 0 lets the walk decide (several for a dump of 16 MiB or
+ * more, as many as there are processors, at most HS_WALK_MAX_THREADS), 1 walks in order on this
+ * thread, N >= 2 uses N whatever the size. The result is the same in every case. */
+hs_heapset *hs_heaps_walk_with(const hs_dump *dump, const hs_address_space *as, hs_process *process,
+                               unsigned threads);
 /* Frees the walk. Accepts NULL. */
 void hs_heapset_free(hs_heapset *set);
 

@@ -36,7 +36,8 @@ bool walk_push_block(walk_ctx *c, const hs_block *b)
         return false;
     }
     c->h->blocks[c->h->block_count++] = *b;
-    (*c->blocks_budget)--;
+    if (--*c->blocks_budget < c->blocks_low)
+        c->blocks_low = *c->blocks_budget;
     return true;
 }
 
@@ -830,6 +831,13 @@ static void walk_one(walk_ctx *c, const hs_heap_ref *ref, const hs_process *p)
     walk_nt_heap(c);
 }
 
+void walk_heap(walk_ctx *c, const hs_heap_ref *ref, const hs_process *p)
+{
+    walk_one(c, ref, p);
+    sort_blocks(c->h);
+    total_up(c);
+}
+
 static int compare_heap_ranges(const void *a, const void *b)
 {
     const hs_heap_range *x = a, *y = b;
@@ -862,6 +870,12 @@ static void index_ranges(hs_heapset *set)
 
 hs_heapset *hs_heaps_walk(const hs_dump *dump, const hs_address_space *as, hs_process *process)
 {
+    return hs_heaps_walk_with(dump, as, process, 0);
+}
+
+hs_heapset *hs_heaps_walk_with(const hs_dump *dump, const hs_address_space *as, hs_process *process,
+                               unsigned threads)
+{
     hs_heapset *set = hs_calloc(1, sizeof *set);
     if (!set)
         return NULL;
@@ -887,15 +901,14 @@ hs_heapset *hs_heaps_walk(const hs_dump *dump, const hs_address_space *as, hs_pr
      * otherwise repeat the work per heap (218 heaps resynchronising over the same 187 KB: timeouts
      * of fuzz_heap_walk and fuzz_pipeline, corpus/malformed/resync-over-neighbours*.dmp). */
     uint64_t steps = hs_as_total_bytes(as) / 2 + (1u << 18);
-    const uint64_t steps_limit = steps;
-    uint64_t errors = HS_MAX_ERRORS_TOTAL;
-    for (size_t i = 0; i < process->heap_count; i++) {
-        walk_ctx c = {.dump = dump, .as = as, .arena = set->arena, .h = &set->heaps[i], .blocks_budget = &budget,
-                      .blocks_limit = limit, .steps_budget = &steps, .steps_limit = steps_limit,
-                      .errors_budget = &errors};
-        walk_one(&c, &process->heaps[i], process);
-        sort_blocks(c.h);
-        total_up(&c);
+    walk_budgets b = {budget, limit, steps, steps, HS_MAX_ERRORS_TOTAL};
+    /* Large dumps first on several threads; what they cannot settle exactly, in order here. */
+    set->count = threads == 1 ? 0 : walk_heaps_parallel(set, dump, as, process, threads, &b);
+    for (size_t i = set->count; i < process->heap_count; i++) {
+        walk_ctx c = {.dump = dump, .as = as, .arena = set->arena, .h = &set->heaps[i], .blocks_budget = &b.blocks,
+                      .blocks_limit = b.blocks_limit, .blocks_low = b.blocks, .steps_budget = &b.steps,
+                      .steps_limit = b.steps_limit, .errors_budget = &b.errors};
+        walk_heap(&c, &process->heaps[i], process);
         set->count++;
         if (c.out_of_memory)
             break;
@@ -904,22 +917,28 @@ hs_heapset *hs_heaps_walk(const hs_dump *dump, const hs_address_space *as, hs_pr
     return set;
 }
 
+void walk_heap_clear(hs_heap *h)
+{
+    hs_free(h->segments);
+    hs_free(h->uncommitted);
+    hs_free(h->missing);
+    hs_free(h->skipped);
+    hs_free(h->blocks);
+    hs_free(h->errors);
+    memset(h, 0, sizeof *h);
+}
+
 void hs_heapset_free(hs_heapset *set)
 {
     if (!set)
         return;
-    for (size_t i = 0; i < set->count; i++) {
-        hs_heap *h = &set->heaps[i];
-        hs_free(h->segments);
-        hs_free(h->uncommitted);
-        hs_free(h->missing);
-        hs_free(h->skipped);
-        hs_free(h->blocks);
-        hs_free(h->errors);
-    }
+    for (size_t i = 0; i < set->count; i++)
+        walk_heap_clear(&set->heaps[i]);
     hs_free(set->heaps);
     hs_free(set->ranges);
     hs_arena_free(set->arena);
+    for (size_t t = 0; t < HS_WALK_MAX_THREADS; t++)
+        hs_arena_free(set->thread_arenas[t]);
     hs_free(set);
 }
 

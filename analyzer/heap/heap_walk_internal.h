@@ -1,5 +1,5 @@
-/* Shared by the parts of the heap walker (heap_walk.c, heap_lfh.c, heap_freelist.c,
- * heap_lookaside.c). */
+/* Shared by the parts of the heap walker (heap_walk.c, heap_walk_parallel.c, heap_lfh.c,
+ * heap_freelist.c, heap_lookaside.c). */
 #ifndef HS_HEAP_WALK_INTERNAL_H
 #define HS_HEAP_WALK_INTERNAL_H
 
@@ -24,6 +24,7 @@ typedef struct walk_ctx {
     size_t block_cap, error_cap, gap_cap, missing_cap, skipped_cap;
     uint64_t *blocks_budget; /* shared by all heaps of the dump */
     uint64_t blocks_limit;   /* the budget's start, for the message */
+    uint64_t blocks_low;     /* the lowest the blocks budget fell to while walking this heap */
     bool budget_reported;    /* this heap has its "too many blocks" error */
     uint64_t *steps_budget;  /* entries, resynchronisation probes and list elements, all heaps together */
     uint64_t *errors_budget; /* integrity errors recorded, all heaps together (HS_MAX_ERRORS_TOTAL) */
@@ -31,6 +32,24 @@ typedef struct walk_ctx {
     bool steps_reported;
     bool out_of_memory;
 } walk_ctx;
+
+/* The work budgets of one dump's walk, shared by its heaps in list order (hs_heaps_walk). */
+typedef struct walk_budgets {
+    uint64_t blocks, blocks_limit; /* block records left, and the start */
+    uint64_t steps, steps_limit;   /* entries, probes and list elements left, and the start */
+    uint64_t errors;               /* integrity errors that may still be recorded in full */
+} walk_budgets;
+
+/* Frees what a walk put in h and zeroes it. */
+void walk_heap_clear(hs_heap *h);
+/* Walks the heap `ref` into c->h: its blocks sorted, its totals counted. */
+void walk_heap(walk_ctx *c, const hs_heap_ref *ref, const hs_process *p);
+/* Walks the heaps of the process on several threads (heap_walk_parallel.c; `threads` as for
+ * hs_heaps_walk_with) and keeps the leading heaps whose walk is exactly what one thread walking
+ * them in order would produce, taking their work from b; returns how many (set->count), the rest
+ * left empty for the caller to walk in order. 0 when threads do not pay or cannot be had. */
+size_t walk_heaps_parallel(hs_heapset *set, const hs_dump *dump, const hs_address_space *as,
+                           const hs_process *process, unsigned threads, walk_budgets *b);
 
 /* Reads and decodes the entry header at addr. HS_ERR_NOT_PRESENT when its bytes are absent. */
 hs_status walk_read_entry(walk_ctx *c, uint64_t addr, hs_entry *e);
