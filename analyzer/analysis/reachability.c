@@ -144,8 +144,8 @@ static size_t next_candidate(const reach_ctx *c, const uint8_t *bytes, size_t fr
     if (c->ptr == 8) {
         for (; i + 4 <= count; i += 4) {
             const uint8_t *p = bytes + i * 8;
-            if (may_be_handle(c, load_le(p, 8)) | may_be_handle(c, load_le(p + 8, 8)) |
-                may_be_handle(c, load_le(p + 16, 8)) | may_be_handle(c, load_le(p + 24, 8)))
+            if ((unsigned)may_be_handle(c, load_le(p, 8)) | (unsigned)may_be_handle(c, load_le(p + 8, 8)) |
+                (unsigned)may_be_handle(c, load_le(p + 16, 8)) | (unsigned)may_be_handle(c, load_le(p + 24, 8)))
                 break;
         }
         for (; i < count; i++)
@@ -155,8 +155,8 @@ static size_t next_candidate(const reach_ctx *c, const uint8_t *bytes, size_t fr
     }
     for (; i + 4 <= count; i += 4) {
         const uint8_t *p = bytes + i * 4;
-        if (may_be_handle(c, load_le(p, 4)) | may_be_handle(c, load_le(p + 4, 4)) |
-            may_be_handle(c, load_le(p + 8, 4)) | may_be_handle(c, load_le(p + 12, 4)))
+        if ((unsigned)may_be_handle(c, load_le(p, 4)) | (unsigned)may_be_handle(c, load_le(p + 4, 4)) |
+            (unsigned)may_be_handle(c, load_le(p + 8, 4)) | (unsigned)may_be_handle(c, load_le(p + 12, 4)))
             break;
     }
     for (; i < count; i++)
