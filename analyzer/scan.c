@@ -30,11 +30,11 @@ static void *props_and_mapi(void *arg)
 /* Runs reachability on this thread and the property scan + MAPI attribution on another, when the
  * dump is large and a thread and a view can be had; otherwise one after the other. The results are
  * the same either way: each stage reads only the heaps and the dump's memory. */
-static void analyse_heaps(hs_scan_result *r, bool one_thread)
+static void analyse_heaps(hs_scan_result *r, unsigned threads)
 {
     props_job job = {r->dump, r->as, r->heaps, NULL, NULL};
-    hs_address_space *view =
-        !one_thread && hs_as_total_bytes(r->as) >= PARALLEL_MIN_BYTES ? hs_as_view(r->as) : NULL;
+    bool two = threads >= 2 || (threads == 0 && hs_as_total_bytes(r->as) >= PARALLEL_MIN_BYTES);
+    hs_address_space *view = two ? hs_as_view(r->as) : NULL;
     pthread_t worker;
     bool threaded = false;
     if (view) {
@@ -66,11 +66,12 @@ static void run_pipeline(hs_scan_result *r, const hs_ruleset *rules, const hs_sc
     r->process = hs_process_build(d, r->as);
     if (!r->process)
         goto oom;
-    r->heaps = hs_heaps_walk_with(d, r->as, r->process, options && options->one_thread ? 1 : 0);
+    unsigned threads = options ? options->threads : 0;
+    r->heaps = hs_heaps_walk_with(d, r->as, r->process, threads);
     if (!r->heaps)
         goto oom;
     if (!r->process->statement) {
-        analyse_heaps(r, options && options->one_thread);
+        analyse_heaps(r, threads);
         if (!r->reach || !r->props || !r->mapi)
             goto oom;
     } else {

@@ -29,8 +29,9 @@ typedef struct hs_scan_result {
 
 typedef struct hs_scan_options {
     double time_budget; /* seconds for the analysis after parsing; 0: none */
-    bool one_thread;    /* never more than one thread for the analysis of a large dump (the
-                           results are the same; tests compare the two) */
+    unsigned threads;   /* 0: threads for a dump of 16 MiB or more (heap_walk_parallel.c, scan.c);
+                           1: one thread; N >= 2: N walk threads and two for the analysis whatever
+                           the size. The results are the same in every case (tests compare them). */
 } hs_scan_options;
 
 /* Runs the pipeline on the dump at path; rules may be NULL (facts only). Never NULL unless out

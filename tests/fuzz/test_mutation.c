@@ -2,8 +2,9 @@
  * is damaged MUTATIONS_PER_DUMP times with a fixed-seed xorshift generator — bytes flipped or
  * replaced, 32-bit words set to 0, 0xFFFFFFFF or large values, the file truncated — aimed at the
  * header and stream directory, at the streams, at heap metadata (heap and segment headers, block
- * headers) and anywhere, and each damaged copy runs through the full pipeline (hs_scan_memory with
- * the shipped rules and tests/fuzz/rules). Per input: the result is not NULL, the fuzz invariants
+ * headers) and anywhere, and each damaged copy runs through the full pipeline (hs_scan_memory_with
+ * the shipped rules and tests/fuzz/rules; every other input with the walk and the analysis on
+ * four threads). Per input: the result is not NULL, the fuzz invariants
  * hold (fz_check_scan, which aborts with a message), the wall time stays under MAX_MS (a hang
  * detector, not a benchmark), and the most memory the pipeline's allocations hold at once stays
  * under MAX_FIXED_BYTES + MAX_BYTES_PER_INPUT_BYTE x the input's size, with all of it given back
@@ -300,7 +301,10 @@ Test(fuzz, mutated_dumps_through_the_whole_pipeline, .timeout = 900)
             long long held_before = hs_alloc_live_bytes();
             hs_alloc_peak_reset();
             double t0 = now_ms();
-            hs_scan_result *r = hs_scan_memory(buf, n, dumps[i].name, rules);
+            /* Every other input through the threaded walk and analysis (forced: these dumps are
+             * below the size where the scan would choose threads itself). */
+            hs_scan_options options = {.threads = m % 2 ? 0 : 4};
+            hs_scan_result *r = hs_scan_memory_with(buf, n, dumps[i].name, rules, &options);
             double ms = now_ms() - t0;
             cr_assert_not_null(r, "%s: hs_scan_memory returned NULL", id);
             fz_check_scan(r);

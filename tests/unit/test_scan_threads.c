@@ -66,7 +66,7 @@ static void both_ways(const char *text, size_t min_findings)
     cr_assert_eq(hs_scenario_parse(text, &sc, err, sizeof err), 0, "%s", err);
     dump_builder b;
     hs_scenario_build(&sc, &b);
-    hs_scan_options one_thread = {.one_thread = true}, two_threads = {0};
+    hs_scan_options one_thread = {.threads = 1}, two_threads = {0};
     hs_scan_result *one = hs_scan_memory_with(b.file.data, b.file.len, "one.dmp", shipped_rules(), &one_thread);
     hs_scan_result *two = hs_scan_memory_with(b.file.data, b.file.len, "two.dmp", shipped_rules(), &two_threads);
     cr_assert(one && two && one->reach && two->reach && one->props && two->props);
