@@ -1,56 +1,52 @@
 #include "scan.h"
 
 #include "alloc.h"
+#include "util/heap_ranges.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 
-/* Reachability and the property scan (with the MAPI attribution that needs it) read the walked
- * heaps and nothing of each other: on a dump this large they run on two threads, each with its own
- * view of the address space. Below it a thread costs more than it saves. */
-enum { PARALLEL_MIN_BYTES = 16u << 20 };
-
-typedef struct props_job {
+/* Reachability reads the heaps as one graph; the property scan and the MAPI evidence read each
+ * heap on its own. On a large dump (or when threads are asked for) reachability runs on a thread
+ * of its own while the property scan and then the MAPI attribution split the heaps between the
+ * workers (util/heap_ranges.h); each thread has its own view of the address space. The results
+ * are the same as on one thread. */
+typedef struct reach_job {
     const hs_dump *dump;
-    const hs_address_space *as; /* a view of the scan's address space, for this thread alone */
+    const hs_address_space *as;
     const hs_heapset *heaps;
-    hs_prop_scan *props;
-    hs_mapi_result *mapi;
-} props_job;
+    hs_reach_result *reach;
+} reach_job;
 
-static void *props_and_mapi(void *arg)
+static void *compute_reach(void *arg)
 {
-    props_job *j = arg;
-    j->props = hs_prop_scan_run(j->dump, j->as, j->heaps);
-    if (j->props)
-        j->mapi = hs_mapi_attribute(j->dump, j->as, j->heaps, j->props);
+    reach_job *j = arg;
+    j->reach = hs_reachability_compute(j->dump, j->as, j->heaps);
     return NULL;
 }
 
-/* Runs reachability on this thread and the property scan + MAPI attribution on another, when the
- * dump is large and a thread and a view can be had; otherwise one after the other. The results are
- * the same either way: each stage reads only the heaps and the dump's memory. */
 static void analyse_heaps(hs_scan_result *r, unsigned threads)
 {
-    props_job job = {r->dump, r->as, r->heaps, NULL, NULL};
-    bool two = threads >= 2 || (threads == 0 && hs_as_total_bytes(r->as) >= PARALLEL_MIN_BYTES);
-    hs_address_space *view = two ? hs_as_view(r->as) : NULL;
-    pthread_t worker;
+    unsigned workers = hs_workers_for(r->as, r->heaps->count, threads);
+    reach_job job = {r->dump, r->as, r->heaps, NULL};
+    hs_address_space *view = workers >= 2 ? hs_as_view(r->as) : NULL;
+    pthread_t reacher;
     bool threaded = false;
     if (view) {
         job.as = view;
-        threaded = pthread_create(&worker, NULL, props_and_mapi, &job) == 0;
-        if (!threaded)
-            job.as = r->as;
+        threaded = pthread_create(&reacher, NULL, compute_reach, &job) == 0;
     }
-    r->reach = hs_reachability_compute(r->dump, r->as, r->heaps);
+    if (!threaded) {
+        job.as = r->as;
+        compute_reach(&job);
+    }
+    r->props = hs_prop_scan_run_with(r->dump, r->as, r->heaps, workers);
+    if (r->props)
+        r->mapi = hs_mapi_attribute_with(r->dump, r->as, r->heaps, r->props, workers);
     if (threaded)
-        pthread_join(worker, NULL);
-    else
-        props_and_mapi(&job);
+        pthread_join(reacher, NULL);
     hs_as_free(view);
-    r->props = job.props;
-    r->mapi = job.mapi;
+    r->reach = job.reach;
 }
 
 static void run_pipeline(hs_scan_result *r, const hs_ruleset *rules, const hs_scan_options *options)

@@ -399,9 +399,18 @@ hs_reach_result *hs_reachability_compute(const hs_dump *dump, const hs_address_s
         scan_registers(&c);
         scan_stacks(&c);
         scan_modules(&c);
-        /* Worklist: each heap's blocks are scanned once, when it is first found reachable. */
-        for (size_t q = 0; q < c.queue_len; q++)
+        /* Worklist: each heap's blocks are scanned once, when it is first found reachable. Once
+         * every heap is reachable (each was queued when marked) no scan can change a state or a
+         * first reference: the rest of the queue only says whether its heaps are complete. */
+        for (size_t q = 0; q < c.queue_len; q++) {
+            if (c.queue_len == n) {
+                for (; q < c.queue_len; q++)
+                    if (!c.set->heaps[c.queue[q]].walk_complete && !c.set->heaps[c.queue[q]].segment_heap)
+                        note_missing(&c, "a reachable heap is only partly in the dump");
+                break;
+            }
             scan_heap_blocks(&c, c.queue[q]);
+        }
     }
     if (p->wow64 && p->peb_count < 2) {
         note_missing(&c, "the 32-bit side of the WoW64 process is not in the dump");

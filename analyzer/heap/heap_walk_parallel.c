@@ -12,13 +12,10 @@
  * walk again in order, with what is left of the budgets. */
 #include <pthread.h>
 #include <stdatomic.h>
-#include <unistd.h>
 
 #include "alloc.h"
 #include "heap_walk_internal.h"
-
-/* Below this much memory a dump's walk takes milliseconds: threads would cost more than they save. */
-enum { PARALLEL_MIN_BYTES = 16u << 20 };
+#include "util/heap_ranges.h"
 
 typedef struct heap_use {
     uint64_t blocks_peak, blocks_net, steps, errors;
@@ -65,21 +62,10 @@ static void *walk_some(void *arg)
     }
 }
 
-static unsigned thread_count(const hs_address_space *as, size_t heaps, unsigned asked)
-{
-    if (heaps < 2 || (asked == 0 && hs_as_total_bytes(as) < PARALLEL_MIN_BYTES))
-        return 1;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned n = asked ? asked : cpus > 1 ? (unsigned)cpus : 1;
-    if (n > HS_WALK_MAX_THREADS)
-        n = HS_WALK_MAX_THREADS;
-    return n < heaps ? n : (unsigned)heaps;
-}
-
 size_t walk_heaps_parallel(hs_heapset *set, const hs_dump *dump, const hs_address_space *as,
                            const hs_process *process, unsigned threads, walk_budgets *b)
 {
-    unsigned n = thread_count(as, process->heap_count, threads);
+    unsigned n = hs_workers_for(as, process->heap_count, threads);
     if (n < 2)
         return 0;
     heap_use *use = hs_calloc(process->heap_count, sizeof *use);

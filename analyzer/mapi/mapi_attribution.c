@@ -1,6 +1,7 @@
 #include "mapi_attribution.h"
 
 #include "alloc.h"
+#include "util/heap_ranges.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -158,8 +159,28 @@ static void cluster_heaps(hs_mapi_result *r, const hs_heapset *set)
     hs_free(items);
 }
 
+typedef struct evidence_job {
+    hs_mapi_result *r;
+    const hs_heapset *set;
+} evidence_job;
+
+static void collect_range(void *arg, unsigned worker, const hs_address_space *as, size_t first, size_t end)
+{
+    (void)worker;
+    evidence_job *j = arg;
+    for (size_t i = first; i < end; i++)
+        if (j->r->heaps[i].eligible)
+            collect_heap_evidence(j->r, as, &j->set->heaps[i], &j->r->heaps[i]);
+}
+
 hs_mapi_result *hs_mapi_attribute(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
                                   const hs_prop_scan *props)
+{
+    return hs_mapi_attribute_with(dump, as, set, props, 1);
+}
+
+hs_mapi_result *hs_mapi_attribute_with(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
+                                       const hs_prop_scan *props, unsigned workers)
 {
     hs_mapi_result *r = hs_calloc(1, sizeof *r);
     if (!r)
@@ -195,14 +216,19 @@ hs_mapi_result *hs_mapi_attribute(const hs_dump *dump, const hs_address_space *a
             process_heap |= proc->pebs[k].present && proc->pebs[k].process_heap == h->handle;
         /* HeapCreate'd heaps carry HEAP_CLASS_1 (heap-internals.md §8.1). */
         e->eligible = h->layout && !process_heap && (h->flags & 0xF000) == 0x1000;
-        if (!e->eligible)
-            continue;
-        e->prop_blocks = props ? props->per_heap_blocks[i] : 0;
-        if (r->loaded)
-            collect_heap_evidence(r, as, h, e);
-        /* Direct evidence: MAPI objects, or property blocks (which the scanner already requires
-         * to look like real MAPI data). Chains alone are common in any linked data. */
-        e->session = r->loaded && (e->vtable_objects >= 1 || e->prop_blocks >= 1);
+        if (e->eligible)
+            e->prop_blocks = props ? props->per_heap_blocks[i] : 0;
+    }
+    /* Reading the blocks is the costly part, and each heap's evidence is its own. */
+    if (r->loaded) {
+        evidence_job job = {r, set};
+        hs_for_heap_ranges(set, as, workers, collect_range, &job);
+    }
+    /* Direct evidence: MAPI objects, or property blocks (which the scanner already requires to look
+     * like real MAPI data). Chains alone are common in any linked data. */
+    for (size_t i = 0; i < set->count; i++) {
+        hs_mapi_heap *e = &r->heaps[i];
+        e->session = r->loaded && e->eligible && (e->vtable_objects >= 1 || e->prop_blocks >= 1);
     }
     /* Without MAPI no heap is attributed directly, so no cluster is either; the largest cluster is
      * still a fact worth reporting. */

@@ -37,6 +37,10 @@ typedef struct hs_mapi_result {
 /* Attributes heaps to MAPI. NULL when out of memory. */
 hs_mapi_result *hs_mapi_attribute(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
                                   const hs_prop_scan *props);
+/* The same with the heaps' evidence read by `workers` threads (util/heap_ranges.h); the result is
+ * the same whatever the number. */
+hs_mapi_result *hs_mapi_attribute_with(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
+                                       const hs_prop_scan *props, unsigned workers);
 void hs_mapi_result_free(hs_mapi_result *r);
 /* True when a module name is one of the MAPI modules (mapi32, msmapi32, olmapi32, exmapi32,
  * emsmdb32, emsabp32, emsui32, mspst32, cdo; case-insensitive, ".dll" optional). */

@@ -8,6 +8,7 @@
 
 #include "alloc.h"
 #include "mapi_props.h"
+#include "util/heap_ranges.h"
 
 enum {
     MIN_ENTRIES = 3,            /* fewer consecutive SPropValues are not told apart from chance */
@@ -25,6 +26,7 @@ typedef struct scan_ctx {
     const hs_address_space *as;
     const hs_heapset *set;
     hs_prop_scan *out;
+    hs_arena *arena;        /* strings of the blocks this context records */
     size_t cap;
     unsigned ptr;
     bool full_memory;       /* absent memory is really absent (full-memory dump) */
@@ -275,7 +277,7 @@ static void hex_of(scan_ctx *c, uint64_t addr, unsigned n, const char **out)
     size_t len = 0;
     for (unsigned i = 0; i < n; i++)
         len += (size_t)snprintf(text + len, sizeof text - len, "%s%02x", i ? " " : "", buf[i]);
-    *out = hs_arena_printf(c->out->arena, "%s", text);
+    *out = hs_arena_printf(c->arena, "%s", text);
 }
 
 typedef struct candidate {
@@ -372,7 +374,7 @@ static void record(scan_ctx *c, size_t heap_index, const hs_heap *h, const hs_bl
         pb->bad_index = (uint32_t)cand->first_bad;
         pb->bad_tag = cand->bad_tag;
         pb->check = cand->check;
-        pb->detail = hs_arena_printf(s->arena, "%s", cand->detail);
+        pb->detail = hs_arena_printf(c->arena, "%s", cand->detail);
         hex_of(c, cand->start + (uint64_t)cand->first_bad * esize, esize, &pb->hex);
         s->corrupt++;
         s->per_heap_corrupt[heap_index]++;
@@ -403,21 +405,36 @@ static void scan_block(scan_ctx *c, size_t heap_index, const hs_heap *h, const h
         record(c, heap_index, h, b, &best);
 }
 
-hs_prop_scan *hs_prop_scan_run(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set)
+/* One worker's part of a scan: its heaps' blocks, in order, with their strings in its own arena.
+ * The per-heap counts are written straight into the result (each heap belongs to one worker). */
+typedef struct part {
+    bool ran;
+    hs_prop_scan out;
+    hs_arena *arena;
+} part;
+
+typedef struct scan_job {
+    const hs_dump *dump;
+    const hs_heapset *set;
+    hs_prop_scan *result;
+    part parts[HS_MAX_WORKERS];
+} scan_job;
+
+static void scan_heaps(void *arg, unsigned worker, const hs_address_space *as, size_t first, size_t end)
 {
-    hs_prop_scan *s = hs_calloc(1, sizeof *s);
-    if (!s)
-        return NULL;
-    s->arena = hs_arena_new(1u << 28);
-    s->per_heap_blocks = hs_calloc(set->count ? set->count : 1, sizeof *s->per_heap_blocks);
-    s->per_heap_corrupt = hs_calloc(set->count ? set->count : 1, sizeof *s->per_heap_corrupt);
-    if (!s->arena || !s->per_heap_blocks || !s->per_heap_corrupt) {
-        hs_prop_scan_free(s);
-        return NULL;
-    }
-    scan_ctx c = {.dump = dump, .as = as, .set = set, .out = s, .ptr = hs_arch_pointer_size(set->process->arch),
-                  .full_memory = (dump->header.flags & HS_MDT_WITH_FULL_MEMORY) != 0};
-    for (size_t i = 0; i < set->count; i++) {
+    scan_job *j = arg;
+    part *p = &j->parts[worker];
+    p->ran = true;
+    p->out.per_heap_blocks = j->result->per_heap_blocks;
+    p->out.per_heap_corrupt = j->result->per_heap_corrupt;
+    p->arena = hs_arena_new(1u << 28);
+    if (!p->arena)
+        return;
+    const hs_heapset *set = j->set;
+    scan_ctx c = {.dump = j->dump, .as = as, .set = set, .out = &p->out, .arena = p->arena,
+                  .ptr = hs_arch_pointer_size(set->process->arch),
+                  .full_memory = (j->dump->header.flags & HS_MDT_WITH_FULL_MEMORY) != 0};
+    for (size_t i = first; i < end; i++) {
         const hs_heap *h = &set->heaps[i];
         if (!h->layout)
             continue;
@@ -430,6 +447,54 @@ hs_prop_scan *hs_prop_scan_run(const hs_dump *dump, const hs_address_space *as, 
                 scan_block(&c, i, h, &h->blocks[b]);
         }
     }
+}
+
+hs_prop_scan *hs_prop_scan_run(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set)
+{
+    return hs_prop_scan_run_with(dump, as, set, 1);
+}
+
+hs_prop_scan *hs_prop_scan_run_with(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
+                                    unsigned workers)
+{
+    hs_prop_scan *s = hs_calloc(1, sizeof *s);
+    scan_job *j = hs_calloc(1, sizeof *j);
+    if (!s || !j) {
+        hs_free(s);
+        hs_free(j);
+        return NULL;
+    }
+    s->per_heap_blocks = hs_calloc(set->count ? set->count : 1, sizeof *s->per_heap_blocks);
+    s->per_heap_corrupt = hs_calloc(set->count ? set->count : 1, sizeof *s->per_heap_corrupt);
+    if (!s->per_heap_blocks || !s->per_heap_corrupt) {
+        hs_prop_scan_free(s);
+        hs_free(j);
+        return NULL;
+    }
+    *j = (scan_job){.dump = dump, .set = set, .result = s};
+    hs_for_heap_ranges(set, as, workers, scan_heaps, j);
+    /* The parts in worker order are the blocks in heap order, as one worker would list them. */
+    bool complete = true;
+    size_t total = 0;
+    for (unsigned w = 0; w < HS_MAX_WORKERS; w++) {
+        total += j->parts[w].out.count;
+        s->arenas[w] = j->parts[w].arena;
+    }
+    s->blocks = hs_malloc((total ? total : 1) * sizeof *s->blocks);
+    for (unsigned w = 0; w < HS_MAX_WORKERS; w++) {
+        const part *p = &j->parts[w];
+        if (s->blocks && p->out.count)
+            memcpy(s->blocks + s->count, p->out.blocks, p->out.count * sizeof *p->out.blocks);
+        s->count += p->out.count;
+        s->corrupt += p->out.corrupt;
+        complete &= !p->ran || p->arena != NULL;
+        hs_free(p->out.blocks);
+    }
+    hs_free(j);
+    if (!s->blocks || !complete) {
+        hs_prop_scan_free(s);
+        return NULL;
+    }
     return s;
 }
 
@@ -440,6 +505,7 @@ void hs_prop_scan_free(hs_prop_scan *s)
     hs_free(s->blocks);
     hs_free(s->per_heap_blocks);
     hs_free(s->per_heap_corrupt);
-    hs_arena_free(s->arena);
+    for (unsigned w = 0; w < HS_MAX_WORKERS; w++)
+        hs_arena_free(s->arenas[w]);
     hs_free(s);
 }

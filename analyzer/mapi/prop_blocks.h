@@ -8,6 +8,7 @@
 #define HS_PROP_BLOCKS_H
 
 #include "heap/heap.h"
+#include "util/heap_ranges.h"
 
 typedef struct hs_prop_block {
     uint64_t address;       /* the first SPropValue */
@@ -31,11 +32,15 @@ typedef struct hs_prop_scan {
     size_t corrupt;
     uint32_t *per_heap_blocks;  /* property blocks per heap (valid and corrupt) */
     uint32_t *per_heap_corrupt;
-    hs_arena *arena;
+    hs_arena *arenas[HS_MAX_WORKERS]; /* the strings (details, hex), one arena per worker */
 } hs_prop_scan;
 
 /* Scans every busy block of every walked heap. NULL when out of memory. */
 hs_prop_scan *hs_prop_scan_run(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set);
+/* The same with the heaps split over `workers` threads (util/heap_ranges.h); the result is the
+ * same whatever the number. */
+hs_prop_scan *hs_prop_scan_run_with(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
+                                    unsigned workers);
 void hs_prop_scan_free(hs_prop_scan *s);
 
 #endif
