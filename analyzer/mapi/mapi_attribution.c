@@ -67,20 +67,35 @@ static void collect_heap_evidence(hs_mapi_result *r, const hs_address_space *as,
 {
     unsigned ptr = h->layout->ptr;
     enum { PREFETCH_AHEAD = 8 }; /* blocks between a prefetch and the read it prepares */
+    if (h->block_count == 0)
+        return;
+    /* Every block of the heap lies in [lowest, highest): a link outside needs no lookup. */
+    const hs_block *last = &h->blocks[h->block_count - 1];
+    uint64_t lowest = h->blocks[0].address, highest = last->address + last->size;
+    for (size_t i = 0; i < h->block_count; i++)
+        if (h->blocks[i].address + h->blocks[i].size > highest)
+            highest = h->blocks[i].address + h->blocks[i].size;
     for (size_t i = 0; i < h->block_count; i++) {
         const hs_block *b = &h->blocks[i];
         if (i + PREFETCH_AHEAD < h->block_count)
             hs_as_prefetch(as, user_start(h, &h->blocks[i + PREFETCH_AHEAD]));
         if (!hs_block_in_use(b))
             continue;
-        uint64_t user = user_start(h, b), w;
-        if (hs_as_read_ptr(as, user, ptr, &w) == HS_OK && is_mapi_vtable(r, as, w, ptr))
+        /* The block's first two pointer slots, read together (either may be all the dump has). */
+        uint64_t user = user_start(h, b), slots[2];
+        bool have[2] = {false, false};
+        hs_reader rd;
+        bool viewed = hs_as_reader_upto(as, user, 2ull * ptr, &rd) == HS_OK;
+        for (unsigned k = 0; k < 2; k++)
+            have[k] = (viewed && hs_rd_ptr_at(&rd, (uint64_t)k * ptr, ptr, &slots[k]) == HS_OK) ||
+                      hs_as_read_ptr(as, user + (uint64_t)k * ptr, ptr, &slots[k]) == HS_OK; /* across ranges */
+        if (have[0] && is_mapi_vtable(r, as, slots[0], ptr))
             e->vtable_objects++;
         /* MAPIAllocateBuffer chains: a link slot at the start of the block (or after a tag DWORD
          * on x86, mapi.md §4.3 item 6) holds the start of another busy block of the same heap. */
-        for (unsigned slot = 0; slot <= ptr; slot += ptr) {
-            uint64_t link;
-            if (hs_as_read_ptr(as, user + slot, ptr, &link) != HS_OK || link == 0 || link == user)
+        for (unsigned k = 0; k < 2; k++) {
+            uint64_t link = slots[k];
+            if (!have[k] || link == 0 || link == user || link < lowest || link >= highest)
                 continue;
             const hs_block *t = hs_heap_block_containing(h, link);
             if (t && hs_block_in_use(t) && user_start(h, t) == link) {
