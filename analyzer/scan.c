@@ -8,9 +8,9 @@
 
 /* Reachability reads the heaps as one graph; the property scan and the MAPI evidence read each
  * heap on its own. On a large dump (or when threads are asked for) reachability runs on a thread
- * of its own while the property scan and then the MAPI attribution split the heaps between the
- * workers (util/heap_ranges.h); each thread has its own view of the address space. The results
- * are the same as on one thread. */
+ * of its own while the workers (util/heap_ranges.h) take ranges of heaps, scanning each heap's
+ * property blocks and then its MAPI evidence; each thread has its own view of the address space.
+ * The results are the same as on one thread. */
 typedef struct reach_job {
     const hs_dump *dump;
     const hs_address_space *as;
@@ -23,6 +23,21 @@ static void *compute_reach(void *arg)
     reach_job *j = arg;
     j->reach = hs_reachability_compute(j->dump, j->as, j->heaps);
     return NULL;
+}
+
+typedef struct per_heap_job {
+    hs_prop_scan_job *props;
+    hs_mapi_result *mapi;
+    const hs_heapset *heaps;
+} per_heap_job;
+
+static void per_heap(void *arg, unsigned worker, const hs_address_space *as, size_t first, size_t end)
+{
+    per_heap_job *j = arg;
+    for (size_t i = first; i < end; i++) {
+        hs_prop_scan_heaps(j->props, worker, as, i, i + 1);
+        hs_mapi_collect(j->mapi, as, j->heaps, i, i + 1);
+    }
 }
 
 static void analyse_heaps(hs_scan_result *r, unsigned threads)
@@ -40,9 +55,18 @@ static void analyse_heaps(hs_scan_result *r, unsigned threads)
         job.as = r->as;
         compute_reach(&job);
     }
-    r->props = hs_prop_scan_run_with(r->dump, r->as, r->heaps, workers);
-    if (r->props)
-        r->mapi = hs_mapi_attribute_with(r->dump, r->as, r->heaps, r->props, workers);
+    /* Each heap once: its property blocks, then its MAPI evidence while its lines are cached. */
+    per_heap_job each = {hs_prop_scan_start(r->dump, r->heaps), hs_mapi_start(r->dump, r->heaps), r->heaps};
+    if (each.props && each.mapi) {
+        hs_for_heap_ranges(r->heaps, r->as, workers, per_heap, &each);
+        r->props = hs_prop_scan_finish(each.props);
+        r->mapi = each.mapi;
+        if (r->props)
+            hs_mapi_finish(r->mapi, r->heaps, r->props);
+    } else {
+        r->props = each.props ? hs_prop_scan_finish(each.props) : NULL;
+        r->mapi = each.mapi;
+    }
     if (threaded)
         pthread_join(reacher, NULL);
     hs_as_free(view);

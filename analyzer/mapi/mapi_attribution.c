@@ -174,28 +174,7 @@ static void cluster_heaps(hs_mapi_result *r, const hs_heapset *set)
     hs_free(items);
 }
 
-typedef struct evidence_job {
-    hs_mapi_result *r;
-    const hs_heapset *set;
-} evidence_job;
-
-static void collect_range(void *arg, unsigned worker, const hs_address_space *as, size_t first, size_t end)
-{
-    (void)worker;
-    evidence_job *j = arg;
-    for (size_t i = first; i < end; i++)
-        if (j->r->heaps[i].eligible)
-            collect_heap_evidence(j->r, as, &j->set->heaps[i], &j->r->heaps[i]);
-}
-
-hs_mapi_result *hs_mapi_attribute(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
-                                  const hs_prop_scan *props)
-{
-    return hs_mapi_attribute_with(dump, as, set, props, 1);
-}
-
-hs_mapi_result *hs_mapi_attribute_with(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
-                                       const hs_prop_scan *props, unsigned workers)
+hs_mapi_result *hs_mapi_start(const hs_dump *dump, const hs_heapset *set)
 {
     hs_mapi_result *r = hs_calloc(1, sizeof *r);
     if (!r)
@@ -220,7 +199,6 @@ hs_mapi_result *hs_mapi_attribute_with(const hs_dump *dump, const hs_address_spa
                 r->primary_version = r->modules[i].packed_version;
                 break;
             }
-
     const hs_process *proc = set->process;
     for (size_t i = 0; i < set->count; i++) {
         const hs_heap *h = &set->heaps[i];
@@ -231,18 +209,27 @@ hs_mapi_result *hs_mapi_attribute_with(const hs_dump *dump, const hs_address_spa
             process_heap |= proc->pebs[k].present && proc->pebs[k].process_heap == h->handle;
         /* HeapCreate'd heaps carry HEAP_CLASS_1 (heap-internals.md §8.1). */
         e->eligible = h->layout && !process_heap && (h->flags & 0xF000) == 0x1000;
-        if (e->eligible)
-            e->prop_blocks = props ? props->per_heap_blocks[i] : 0;
     }
-    /* Reading the blocks is the costly part, and each heap's evidence is its own. */
-    if (r->loaded) {
-        evidence_job job = {r, set};
-        hs_for_heap_ranges(set, as, workers, collect_range, &job);
-    }
+    return r;
+}
+
+void hs_mapi_collect(hs_mapi_result *r, const hs_address_space *as, const hs_heapset *set, size_t first, size_t end)
+{
+    if (!r->loaded)
+        return;
+    for (size_t i = first; i < end; i++)
+        if (r->heaps[i].eligible)
+            collect_heap_evidence(r, as, &set->heaps[i], &r->heaps[i]);
+}
+
+void hs_mapi_finish(hs_mapi_result *r, const hs_heapset *set, const hs_prop_scan *props)
+{
     /* Direct evidence: MAPI objects, or property blocks (which the scanner already requires to look
      * like real MAPI data). Chains alone are common in any linked data. */
     for (size_t i = 0; i < set->count; i++) {
         hs_mapi_heap *e = &r->heaps[i];
+        if (e->eligible)
+            e->prop_blocks = props ? props->per_heap_blocks[i] : 0;
         e->session = r->loaded && e->eligible && (e->vtable_objects >= 1 || e->prop_blocks >= 1);
     }
     /* Without MAPI no heap is attributed directly, so no cluster is either; the largest cluster is
@@ -250,6 +237,36 @@ hs_mapi_result *hs_mapi_attribute_with(const hs_dump *dump, const hs_address_spa
     cluster_heaps(r, set);
     for (size_t i = 0; i < set->count; i++)
         r->session_heaps += r->heaps[i].session;
+}
+
+typedef struct evidence_job {
+    hs_mapi_result *r;
+    const hs_heapset *set;
+} evidence_job;
+
+static void collect_range(void *arg, unsigned worker, const hs_address_space *as, size_t first, size_t end)
+{
+    (void)worker;
+    evidence_job *j = arg;
+    hs_mapi_collect(j->r, as, j->set, first, end);
+}
+
+hs_mapi_result *hs_mapi_attribute(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
+                                  const hs_prop_scan *props)
+{
+    return hs_mapi_attribute_with(dump, as, set, props, 1);
+}
+
+hs_mapi_result *hs_mapi_attribute_with(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
+                                       const hs_prop_scan *props, unsigned workers)
+{
+    hs_mapi_result *r = hs_mapi_start(dump, set);
+    if (!r)
+        return NULL;
+    /* Reading the blocks is the costly part, and each heap's evidence is its own. */
+    evidence_job job = {r, set};
+    hs_for_heap_ranges(set, as, workers, collect_range, &job);
+    hs_mapi_finish(r, set, props);
     return r;
 }
 

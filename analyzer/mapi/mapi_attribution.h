@@ -41,6 +41,12 @@ hs_mapi_result *hs_mapi_attribute(const hs_dump *dump, const hs_address_space *a
  * the same whatever the number. */
 hs_mapi_result *hs_mapi_attribute_with(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
                                        const hs_prop_scan *props, unsigned workers);
+/* The same in steps, for a caller that interleaves other per-heap work: start (modules, which
+ * heaps are eligible), collect each heap's evidence (any heaps, on any threads, each heap once),
+ * then finish with the property scan's counts (attribution, clusters). */
+hs_mapi_result *hs_mapi_start(const hs_dump *dump, const hs_heapset *set);
+void hs_mapi_collect(hs_mapi_result *r, const hs_address_space *as, const hs_heapset *set, size_t first, size_t end);
+void hs_mapi_finish(hs_mapi_result *r, const hs_heapset *set, const hs_prop_scan *props);
 void hs_mapi_result_free(hs_mapi_result *r);
 /* True when a module name is one of the MAPI modules (mapi32, msmapi32, olmapi32, exmapi32,
  * emsmdb32, emsabp32, emsui32, mspst32, cdo; case-insensitive, ".dll" optional). */

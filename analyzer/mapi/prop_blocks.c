@@ -411,27 +411,46 @@ typedef struct part {
     bool ran;
     hs_prop_scan out;
     hs_arena *arena;
+    size_t cap;
 } part;
 
-typedef struct scan_job {
+struct hs_prop_scan_job {
     const hs_dump *dump;
     const hs_heapset *set;
     hs_prop_scan *result;
     part parts[HS_MAX_WORKERS];
-} scan_job;
+};
 
-static void scan_heaps(void *arg, unsigned worker, const hs_address_space *as, size_t first, size_t end)
+hs_prop_scan_job *hs_prop_scan_start(const hs_dump *dump, const hs_heapset *set)
 {
-    scan_job *j = arg;
+    hs_prop_scan *s = hs_calloc(1, sizeof *s);
+    hs_prop_scan_job *j = hs_calloc(1, sizeof *j);
+    if (s) {
+        s->per_heap_blocks = hs_calloc(set->count ? set->count : 1, sizeof *s->per_heap_blocks);
+        s->per_heap_corrupt = hs_calloc(set->count ? set->count : 1, sizeof *s->per_heap_corrupt);
+    }
+    if (!s || !j || !s->per_heap_blocks || !s->per_heap_corrupt) {
+        hs_prop_scan_free(s);
+        hs_free(j);
+        return NULL;
+    }
+    *j = (hs_prop_scan_job){.dump = dump, .set = set, .result = s};
+    return j;
+}
+
+void hs_prop_scan_heaps(hs_prop_scan_job *j, unsigned worker, const hs_address_space *as, size_t first, size_t end)
+{
     part *p = &j->parts[worker];
-    p->ran = true;
-    p->out.per_heap_blocks = j->result->per_heap_blocks;
-    p->out.per_heap_corrupt = j->result->per_heap_corrupt;
-    p->arena = hs_arena_new(1u << 28);
+    if (!p->ran) {
+        p->ran = true;
+        p->out.per_heap_blocks = j->result->per_heap_blocks;
+        p->out.per_heap_corrupt = j->result->per_heap_corrupt;
+        p->arena = hs_arena_new(1u << 28);
+    }
     if (!p->arena)
         return;
     const hs_heapset *set = j->set;
-    scan_ctx c = {.dump = j->dump, .as = as, .set = set, .out = &p->out, .arena = p->arena,
+    scan_ctx c = {.dump = j->dump, .as = as, .set = set, .out = &p->out, .arena = p->arena, .cap = p->cap,
                   .ptr = hs_arch_pointer_size(set->process->arch),
                   .full_memory = (j->dump->header.flags & HS_MDT_WITH_FULL_MEMORY) != 0};
     for (size_t i = first; i < end; i++) {
@@ -447,32 +466,12 @@ static void scan_heaps(void *arg, unsigned worker, const hs_address_space *as, s
                 scan_block(&c, i, h, &h->blocks[b]);
         }
     }
+    p->cap = c.cap;
 }
 
-hs_prop_scan *hs_prop_scan_run(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set)
+hs_prop_scan *hs_prop_scan_finish(hs_prop_scan_job *j)
 {
-    return hs_prop_scan_run_with(dump, as, set, 1);
-}
-
-hs_prop_scan *hs_prop_scan_run_with(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
-                                    unsigned workers)
-{
-    hs_prop_scan *s = hs_calloc(1, sizeof *s);
-    scan_job *j = hs_calloc(1, sizeof *j);
-    if (!s || !j) {
-        hs_free(s);
-        hs_free(j);
-        return NULL;
-    }
-    s->per_heap_blocks = hs_calloc(set->count ? set->count : 1, sizeof *s->per_heap_blocks);
-    s->per_heap_corrupt = hs_calloc(set->count ? set->count : 1, sizeof *s->per_heap_corrupt);
-    if (!s->per_heap_blocks || !s->per_heap_corrupt) {
-        hs_prop_scan_free(s);
-        hs_free(j);
-        return NULL;
-    }
-    *j = (scan_job){.dump = dump, .set = set, .result = s};
-    hs_for_heap_ranges(set, as, workers, scan_heaps, j);
+    hs_prop_scan *s = j->result;
     /* The parts in worker order are the blocks in heap order, as one worker would list them. */
     bool complete = true;
     size_t total = 0;
@@ -496,6 +495,26 @@ hs_prop_scan *hs_prop_scan_run_with(const hs_dump *dump, const hs_address_space 
         return NULL;
     }
     return s;
+}
+
+static void scan_range_of_heaps(void *arg, unsigned worker, const hs_address_space *as, size_t first, size_t end)
+{
+    hs_prop_scan_heaps(arg, worker, as, first, end);
+}
+
+hs_prop_scan *hs_prop_scan_run(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set)
+{
+    return hs_prop_scan_run_with(dump, as, set, 1);
+}
+
+hs_prop_scan *hs_prop_scan_run_with(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
+                                    unsigned workers)
+{
+    hs_prop_scan_job *j = hs_prop_scan_start(dump, set);
+    if (!j)
+        return NULL;
+    hs_for_heap_ranges(set, as, workers, scan_range_of_heaps, j);
+    return hs_prop_scan_finish(j);
 }
 
 void hs_prop_scan_free(hs_prop_scan *s)

@@ -41,6 +41,15 @@ hs_prop_scan *hs_prop_scan_run(const hs_dump *dump, const hs_address_space *as, 
  * same whatever the number. */
 hs_prop_scan *hs_prop_scan_run_with(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
                                     unsigned workers);
+
+/* The same in steps, for a caller that interleaves other per-heap work: start, then each worker
+ * scans its heaps (in heap order, worker k's before worker k+1's, one thread per worker at a
+ * time; a worker may come back for its next heaps), then finish merges the parts in heap order
+ * and frees the job. NULL when out of memory. */
+typedef struct hs_prop_scan_job hs_prop_scan_job;
+hs_prop_scan_job *hs_prop_scan_start(const hs_dump *dump, const hs_heapset *set);
+void hs_prop_scan_heaps(hs_prop_scan_job *j, unsigned worker, const hs_address_space *as, size_t first, size_t end);
+hs_prop_scan *hs_prop_scan_finish(hs_prop_scan_job *j);
 void hs_prop_scan_free(hs_prop_scan *s);
 
 #endif
