@@ -3,38 +3,31 @@
 #include "alloc.h"
 #include "util/heap_ranges.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 
-/* Reachability reads the heaps as one graph; the property scan and the MAPI evidence read each
- * heap on its own. On a large dump (or when threads are asked for) reachability runs on a thread
- * of its own while the workers (util/heap_ranges.h) take ranges of heaps, scanning each heap's
- * property blocks and then its MAPI evidence; each thread has its own view of the address space.
- * The results are the same as on one thread. */
-typedef struct reach_job {
-    const hs_dump *dump;
-    const hs_address_space *as;
-    const hs_heapset *heaps;
-    hs_reach_result *reach;
-} reach_job;
-
-static void *compute_reach(void *arg)
-{
-    reach_job *j = arg;
-    j->reach = hs_reachability_compute(j->dump, j->as, j->heaps);
-    return NULL;
-}
-
+/* The analyses that read each heap's blocks — the reachability prescan (every busy word, for heap
+ * handles), the property scan and the MAPI evidence — take the heaps in ranges, one range per
+ * worker (util/heap_ranges.h: one for a small dump, one per processor for a large one), and read
+ * each heap once for all three while its lines are cached; reachability then walks the graph from
+ * the roots on this thread, over the prescans. The results are the same on any number of threads
+ * (tests/unit/test_scan_threads.c). */
 typedef struct per_heap_job {
+    hs_reach_prep *reach;
     hs_prop_scan_job *props;
     hs_mapi_result *mapi;
     const hs_heapset *heaps;
+    uint8_t *seen; /* per worker, heaps->count bytes: the reachability prescan's scratch */
+    bool prescan;  /* several workers: every heap is prescanned, orphans too, for the parallelism;
+                      one: the graph walk scans only the heaps it reaches */
 } per_heap_job;
 
 static void per_heap(void *arg, unsigned worker, const hs_address_space *as, size_t first, size_t end)
 {
     per_heap_job *j = arg;
+    uint8_t *seen = j->seen + (size_t)worker * j->heaps->count;
     for (size_t i = first; i < end; i++) {
+        if (j->prescan)
+            hs_reach_prescan(j->reach, as, i, seen);
         hs_prop_scan_heaps(j->props, worker, as, i, i + 1);
         hs_mapi_collect(j->mapi, as, j->heaps, i, i + 1);
     }
@@ -43,34 +36,27 @@ static void per_heap(void *arg, unsigned worker, const hs_address_space *as, siz
 static void analyse_heaps(hs_scan_result *r, unsigned threads)
 {
     unsigned workers = hs_workers_for(r->as, r->heaps->count, threads);
-    reach_job job = {r->dump, r->as, r->heaps, NULL};
-    hs_address_space *view = workers >= 2 ? hs_as_view(r->as) : NULL;
-    pthread_t reacher;
-    bool threaded = false;
-    if (view) {
-        job.as = view;
-        threaded = pthread_create(&reacher, NULL, compute_reach, &job) == 0;
+    size_t n = r->heaps->count ? r->heaps->count : 1;
+    per_heap_job job = {hs_reach_prepare(r->dump, r->as, r->heaps), hs_prop_scan_start(r->dump, r->heaps),
+                        hs_mapi_start(r->dump, r->heaps), r->heaps, hs_calloc(workers, n), workers >= 2};
+    bool ready = job.reach && job.props && job.mapi && job.seen;
+    if (ready)
+        hs_for_heap_ranges(r->heaps, r->as, workers, per_heap, &job);
+    hs_free(job.seen);
+    /* Out of memory before the heaps were read: no result of the three (the pipeline says so). */
+    r->reach = job.reach ? hs_reach_finish(job.reach) : NULL;
+    r->props = job.props ? hs_prop_scan_finish(job.props) : NULL;
+    r->mapi = job.mapi;
+    if (!ready || !r->reach || !r->props || !r->mapi) {
+        hs_reach_result_free(r->reach);
+        hs_prop_scan_free(r->props);
+        hs_mapi_result_free(r->mapi);
+        r->reach = NULL;
+        r->props = NULL;
+        r->mapi = NULL;
+        return;
     }
-    if (!threaded) {
-        job.as = r->as;
-        compute_reach(&job);
-    }
-    /* Each heap once: its property blocks, then its MAPI evidence while its lines are cached. */
-    per_heap_job each = {hs_prop_scan_start(r->dump, r->heaps), hs_mapi_start(r->dump, r->heaps), r->heaps};
-    if (each.props && each.mapi) {
-        hs_for_heap_ranges(r->heaps, r->as, workers, per_heap, &each);
-        r->props = hs_prop_scan_finish(each.props);
-        r->mapi = each.mapi;
-        if (r->props)
-            hs_mapi_finish(r->mapi, r->heaps, r->props);
-    } else {
-        r->props = each.props ? hs_prop_scan_finish(each.props) : NULL;
-        r->mapi = each.mapi;
-    }
-    if (threaded)
-        pthread_join(reacher, NULL);
-    hs_as_free(view);
-    r->reach = job.reach;
+    hs_mapi_finish(r->mapi, r->heaps, r->props);
 }
 
 static void run_pipeline(hs_scan_result *r, const hs_ruleset *rules, const hs_scan_options *options)

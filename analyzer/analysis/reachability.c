@@ -1,6 +1,7 @@
 #include "reachability.h"
 
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,8 @@ typedef struct reach_ctx {
      * reachability is unknown. */
     uint64_t word_budget, region_budget;
     bool over_budget;
+    /* Prescan mode (hs_reach_prescan): what a heap's blocks reference is recorded, not marked. */
+    struct prescan *pre;
 } reach_ctx;
 
 static const char *const OVER_BUDGET =
@@ -72,6 +75,22 @@ typedef struct origin {
     const char *name;
 } origin;
 
+/* A reference found by a prescan: the first word of the heap that holds target's handle. */
+typedef struct hit {
+    uint32_t target;
+    origin o;
+    uint64_t at;
+} hit;
+
+/* What one heap's blocks reference, read ahead of the walk of the graph (hs_reach_prescan). */
+typedef struct prescan {
+    hit *hits;              /* the first reference to each heap, in scan order */
+    size_t count, cap;
+    uint64_t words;         /* words the scan read, as words_scanned counts them */
+    bool done;              /* complete: the walk of the graph may use it instead of scanning */
+    uint8_t *seen;          /* per heap: referenced already (a worker's scratch, cleared after) */
+} prescan;
+
 static const char *describe(reach_ctx *c, const origin *o, uint64_t at)
 {
     hs_arena *ar = c->r->arena;
@@ -94,6 +113,28 @@ static void mark(reach_ctx *c, int heap, const origin *o, uint64_t at)
     c->r->state[heap] = HS_REACH_REACHABLE;
     c->r->evidence[heap] = describe(c, o, at);
     c->queue[c->queue_len++] = (size_t)heap;
+}
+
+/* A reference to heap (an index, or < 0 for none) found at `at` in the place o describes. */
+static void found(reach_ctx *c, int heap, const origin *o, uint64_t at)
+{
+    if (heap < 0)
+        return;
+    prescan *p = c->pre;
+    if (!p) {
+        mark(c, heap, o, at);
+        return;
+    }
+    /* Later references of the same heap from this heap cannot change its state or first reference. */
+    if (p->seen[heap])
+        return;
+    if (!hs_grow((void **)&p->hits, &p->cap, p->count, sizeof *p->hits)) {
+        p->done = false; /* incomplete: the walk of the graph scans this heap itself */
+        c->over_budget = true;
+        return;
+    }
+    p->seen[heap] = 1;
+    p->hits[p->count++] = (hit){(uint32_t)heap, *o, at};
 }
 
 /* Length of a copy of the PEB heap list starting at word index i of the window (0 when there is
@@ -198,9 +239,9 @@ static void scan_range(reach_ctx *c, uint64_t va, uint64_t len, const origin *o)
                 /* A WoW64 process holds 32-bit heap handles in 4-byte slots: look at both halves. */
                 uint32_t lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
                 if (may_be_handle(c, lo))
-                    mark(c, (int)hs_u64_map_find(&c->handles, lo), o, start + i * c->ptr);
+                    found(c, (int)hs_u64_map_find(&c->handles, lo), o, start + i * c->ptr);
                 if (may_be_handle(c, hi))
-                    mark(c, (int)hs_u64_map_find(&c->handles, hi), o, start + i * c->ptr + 4);
+                    found(c, (int)hs_u64_map_find(&c->handles, hi), o, start + i * c->ptr + 4);
             }
             if (!may_be_handle(c, v))
                 continue;
@@ -212,7 +253,7 @@ static void scan_range(reach_ctx *c, uint64_t va, uint64_t len, const origin *o)
                 i += copy - 1; /* a copy of the heap list is not a reference (DESIGN.md) */
                 continue;
             }
-            mark(c, h, o, start + i * c->ptr);
+            found(c, h, o, start + i * c->ptr);
         }
         c->r->words_scanned += words;
         if (w.len < c->ptr)
@@ -343,23 +384,48 @@ static void scan_heap_blocks(reach_ctx *c, size_t heap)
     }
 }
 
-hs_reach_result *hs_reachability_compute(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set)
+struct hs_reach_prep {
+    reach_ctx c;
+    prescan *pre;          /* per heap */
+    _Atomic uint64_t prescan_words; /* words the prescans may still read, all together */
+};
+
+static void prep_free(hs_reach_prep *p)
 {
+    if (!p)
+        return;
+    for (size_t i = 0; p->pre && i < p->c.set->count; i++)
+        hs_free(p->pre[i].hits);
+    hs_free(p->pre);
+    hs_free(p->c.queue);
+    hs_free(p->c.list);
+    hs_u64_map_release(&p->c.handles);
+    hs_free(p);
+}
+
+hs_reach_prep *hs_reach_prepare(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set)
+{
+    hs_reach_prep *p = hs_calloc(1, sizeof *p);
     hs_reach_result *r = hs_calloc(1, sizeof *r);
-    if (!r)
+    if (!p || !r) {
+        hs_free(p);
+        hs_free(r);
         return NULL;
+    }
     size_t n = set->count;
     r->arena = hs_arena_new(1u << 28);
     r->state = hs_calloc(n ? n : 1, sizeof *r->state);
     r->evidence = hs_calloc(n ? n : 1, sizeof *r->evidence);
-    reach_ctx c = {.dump = dump, .as = as, .set = set, .r = r};
-    c.queue = hs_calloc(n ? n : 1, sizeof *c.queue);
-    c.list = hs_calloc(n ? n : 1, sizeof *c.list);
-    bool handles_ok = hs_u64_map_init(&c.handles, n);
+    p->c = (reach_ctx){.dump = dump, .as = as, .set = set, .r = r};
+    reach_ctx *c = &p->c;
+    c->queue = hs_calloc(n ? n : 1, sizeof *c->queue);
+    c->list = hs_calloc(n ? n : 1, sizeof *c->list);
+    p->pre = hs_calloc(n ? n : 1, sizeof *p->pre);
+    bool handles_ok = hs_u64_map_init(&c->handles, n);
     uint64_t lowest = UINT64_MAX, highest = 0, low_bits = 0;
     for (size_t i = 0; handles_ok && i < n; i++) {
         uint64_t handle = set->heaps[i].handle;
-        handles_ok = handle == 0 || hs_u64_map_insert(&c.handles, handle, (uint32_t)i) >= 0;
+        handles_ok = handle == 0 || hs_u64_map_insert(&c->handles, handle, (uint32_t)i) >= 0;
         if (handle) {
             lowest = handle < lowest ? handle : lowest;
             highest = handle > highest ? handle : highest;
@@ -367,56 +433,118 @@ hs_reach_result *hs_reachability_compute(const hs_dump *dump, const hs_address_s
         }
     }
     /* No heap: nothing can match (an empty range). */
-    c.lowest = lowest == UINT64_MAX ? 1 : lowest;
-    c.span = lowest == UINT64_MAX ? 0 : highest - lowest;
-    c.zero_low_bits = lowest == UINT64_MAX ? UINT64_MAX : ~low_bits & 0xFFFF;
-    if (!r->arena || !r->state || !r->evidence || !c.queue || !c.list || !handles_ok) {
-        hs_free(c.queue);
-        hs_free(c.list);
-        hs_u64_map_release(&c.handles);
+    c->lowest = lowest == UINT64_MAX ? 1 : lowest;
+    c->span = lowest == UINT64_MAX ? 0 : highest - lowest;
+    c->zero_low_bits = lowest == UINT64_MAX ? UINT64_MAX : ~low_bits & 0xFFFF;
+    if (!r->arena || !r->state || !r->evidence || !c->queue || !c->list || !p->pre || !handles_ok) {
         hs_reach_result_free(r);
+        prep_free(p);
         return NULL;
     }
-    const hs_process *p = set->process;
-    c.ptr = hs_arch_pointer_size(p->arch);
-    c.word_budget = 2 * (hs_as_total_bytes(as) / (c.ptr ? c.ptr : 4)) + (1u << 20);
-    c.region_budget = 4 * (uint64_t)dump->memory_info_count + dump->module_count + 1024;
-    c.wow64 = p->wow64;
+    const hs_process *proc = set->process;
+    c->ptr = hs_arch_pointer_size(proc->arch);
+    c->word_budget = 2 * (hs_as_total_bytes(as) / (c->ptr ? c->ptr : 4)) + (1u << 20);
+    c->region_budget = 4 * (uint64_t)dump->memory_info_count + dump->module_count + 1024;
+    c->wow64 = proc->wow64;
     for (size_t i = 0; i < n; i++)
-        if (set->heaps[i].list_index >= 0 && (size_t)set->heaps[i].list_index < n &&
-            set->heaps[i].peb_index == 0)
-            c.list[set->heaps[i].list_index] = set->heaps[i].handle;
-    while (c.list_len < n && c.list[c.list_len])
-        c.list_len++;
+        if (set->heaps[i].list_index >= 0 && (size_t)set->heaps[i].list_index < n && set->heaps[i].peb_index == 0)
+            c->list[set->heaps[i].list_index] = set->heaps[i].handle;
+    while (c->list_len < n && c->list[c->list_len])
+        c->list_len++;
+    /* The prescans together read at most what the walk of the graph may read. */
+    p->prescan_words = c->word_budget;
+    return p;
+}
 
-    if (n && c.ptr) {
+void hs_reach_prescan(hs_reach_prep *p, const hs_address_space *as, size_t heap, uint8_t *seen)
+{
+    const reach_ctx *base = &p->c;
+    const hs_heap *h = &base->set->heaps[heap];
+    if (!base->ptr)
+        return;
+    /* Reserve the words this heap can take at most; past the shared bound, the walk of the graph
+     * scans the heap itself if it needs to. */
+    uint64_t words = h->segment_heap ? h->reserved / base->ptr : 0;
+    for (size_t i = 0; i < h->block_count; i++)
+        words += h->blocks[i].size / base->ptr + 1;
+    uint64_t left = atomic_load(&p->prescan_words);
+    do {
+        if (left < words)
+            return;
+    } while (!atomic_compare_exchange_weak(&p->prescan_words, &left, left - words));
+    hs_reach_result counter = {0};
+    prescan *pre = &p->pre[heap];
+    pre->seen = seen;
+    pre->done = true;
+    reach_ctx c = *base;
+    c.as = as;
+    c.r = &counter;
+    c.word_budget = UINT64_MAX / 2;
+    c.region_budget = 0;
+    c.queue = NULL;
+    c.pre = pre;
+    c.missing = false;
+    scan_heap_blocks(&c, heap);
+    pre->words = counter.words_scanned;
+    pre->done &= !c.over_budget;
+    for (size_t k = 0; k < pre->count; k++)
+        seen[pre->hits[k].target] = 0;
+    pre->seen = NULL;
+}
+
+/* The walk of the graph over one reachable heap: its prescan when there is one and the word
+ * budget can take all of it (exactly what scanning would mark, in the same order), else a scan. */
+static void visit_heap(hs_reach_prep *p, size_t heap)
+{
+    reach_ctx *c = &p->c;
+    const prescan *pre = &p->pre[heap];
+    if (!pre->done || c->over_budget || c->r->words_scanned + pre->words > c->word_budget) {
+        scan_heap_blocks(c, heap);
+        return;
+    }
+    const hs_heap *h = &c->set->heaps[heap];
+    if (!h->walk_complete && !h->segment_heap)
+        note_missing(c, "a reachable heap is only partly in the dump");
+    for (size_t k = 0; k < pre->count; k++)
+        mark(c, (int)pre->hits[k].target, &pre->hits[k].o, pre->hits[k].at);
+    c->r->words_scanned += pre->words;
+}
+
+hs_reach_result *hs_reach_finish(hs_reach_prep *p)
+{
+    reach_ctx *c = &p->c;
+    hs_reach_result *r = c->r;
+    const hs_heapset *set = c->set;
+    const hs_process *proc = set->process;
+    size_t n = set->count;
+    if (n && c->ptr) {
         for (size_t i = 0; i < n; i++)
-            for (size_t k = 0; k < p->peb_count; k++)
-                if (p->pebs[k].present && set->heaps[i].handle == p->pebs[k].process_heap) {
-                    origin o = {ORIGIN_PROCESS_HEAP, p->pebs[k].address, 0, NULL};
-                    mark(&c, (int)i, &o, 0);
+            for (size_t k = 0; k < proc->peb_count; k++)
+                if (proc->pebs[k].present && set->heaps[i].handle == proc->pebs[k].process_heap) {
+                    origin o = {ORIGIN_PROCESS_HEAP, proc->pebs[k].address, 0, NULL};
+                    mark(c, (int)i, &o, 0);
                 }
-        scan_registers(&c);
-        scan_stacks(&c);
-        scan_modules(&c);
-        /* Worklist: each heap's blocks are scanned once, when it is first found reachable. Once
-         * every heap is reachable (each was queued when marked) no scan can change a state or a
+        scan_registers(c);
+        scan_stacks(c);
+        scan_modules(c);
+        /* Worklist: each heap's blocks are visited once, when it is first found reachable. Once
+         * every heap is reachable (each was queued when marked) no visit can change a state or a
          * first reference: the rest of the queue only says whether its heaps are complete. */
-        for (size_t q = 0; q < c.queue_len; q++) {
-            if (c.queue_len == n) {
-                for (; q < c.queue_len; q++)
-                    if (!c.set->heaps[c.queue[q]].walk_complete && !c.set->heaps[c.queue[q]].segment_heap)
-                        note_missing(&c, "a reachable heap is only partly in the dump");
+        for (size_t q = 0; q < c->queue_len; q++) {
+            if (c->queue_len == n) {
+                for (; q < c->queue_len; q++)
+                    if (!set->heaps[c->queue[q]].walk_complete && !set->heaps[c->queue[q]].segment_heap)
+                        note_missing(c, "a reachable heap is only partly in the dump");
                 break;
             }
-            scan_heap_blocks(&c, c.queue[q]);
+            visit_heap(p, c->queue[q]);
         }
     }
-    if (p->wow64 && p->peb_count < 2) {
-        note_missing(&c, "the 32-bit side of the WoW64 process is not in the dump");
+    if (proc->wow64 && proc->peb_count < 2) {
+        note_missing(c, "the 32-bit side of the WoW64 process is not in the dump");
     }
-    r->known = !c.missing && n > 0;
-    r->unknown_reason = r->known ? NULL : n == 0 ? "the dump has no heaps" : c.missing_what;
+    r->known = !c->missing && n > 0;
+    r->unknown_reason = r->known ? NULL : n == 0 ? "the dump has no heaps" : c->missing_what;
     for (size_t i = 0; i < n; i++) {
         if (r->state[i] == HS_REACH_REACHABLE)
             r->reachable++;
@@ -427,10 +555,14 @@ hs_reach_result *hs_reachability_compute(const hs_dump *dump, const hs_address_s
             r->unknown++;
         }
     }
-    hs_free(c.queue);
-    hs_free(c.list);
-    hs_u64_map_release(&c.handles);
+    prep_free(p);
     return r;
+}
+
+hs_reach_result *hs_reachability_compute(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set)
+{
+    hs_reach_prep *p = hs_reach_prepare(dump, as, set);
+    return p ? hs_reach_finish(p) : NULL;
 }
 
 void hs_reach_result_free(hs_reach_result *r)

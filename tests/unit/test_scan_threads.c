@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/reachability.h"
 #include "mapi_scenario.h"
 #include "scan.h"
 
@@ -142,6 +143,32 @@ static void walk_both_ways(const char *name, const void *data, size_t size)
     hs_heapset *one = hs_heaps_walk_with(d, as, p, 1), *four = hs_heaps_walk_with(d, as, p, 4);
     cr_assert(one && four);
     same_heaps(name, one, four);
+    /* Reachability scanning each heap as the graph reaches it, against the same over prescans of
+     * every heap and of every other heap (the rest scanned as reached). */
+    hs_reach_result *scanned = hs_reachability_compute(d, as, one);
+    cr_assert_not_null(scanned);
+    for (unsigned stride = 1; stride <= 2; stride++) {
+        hs_reach_prep *prep = hs_reach_prepare(d, as, one);
+        uint8_t *seen = calloc(one->count ? one->count : 1, 1);
+        cr_assert(prep && seen);
+        for (size_t i = 0; i < one->count; i += stride)
+            hs_reach_prescan(prep, as, i, seen);
+        for (size_t i = 0; i < one->count; i++)
+            cr_assert_eq(seen[i], 0, "%s: the prescan left its scratch dirty", name);
+        free(seen);
+        hs_reach_result *pre = hs_reach_finish(prep);
+        cr_assert_not_null(pre);
+        cr_assert(pre->known == scanned->known && same_str(pre->unknown_reason, scanned->unknown_reason) &&
+                      pre->words_scanned == scanned->words_scanned && pre->reachable == scanned->reachable,
+                  "%s (stride %u): reachability differs: known %d/%d, words %llu/%llu", name, stride, pre->known,
+                  scanned->known, (unsigned long long)pre->words_scanned, (unsigned long long)scanned->words_scanned);
+        for (size_t i = 0; i < one->count; i++)
+            cr_assert(pre->state[i] == scanned->state[i] && same_str(pre->evidence[i], scanned->evidence[i]),
+                      "%s (stride %u): heap %zu: %s / %s", name, stride, i, pre->evidence[i] ? pre->evidence[i] : "-",
+                      scanned->evidence[i] ? scanned->evidence[i] : "-");
+        hs_reach_result_free(pre);
+    }
+    hs_reach_result_free(scanned);
     for (size_t i = 0; i < one->count; i++)
         for (size_t e = 0; e < one->heaps[i].error_count; e++)
             budget_heaps += strcmp(one->heaps[i].errors[e].check, "list_limit") == 0;
@@ -212,7 +239,8 @@ Test(scan_threads, the_walk_on_four_threads_equals_the_ordered_walk_on_every_dum
         dumps++;
     }
     closedir(dh);
-    printf("scan_threads: the walk on four threads equals the ordered walk on %zu dumps (%zu heaps ended at a budget)\n",
+    printf("scan_threads: the walk on four threads equals the ordered walk, and reachability over prescans equals "
+           "reachability by scanning, on %zu dumps (%zu heaps ended at a budget)\n",
            dumps, budget_heaps);
     cr_assert_geq(dumps, 140);
     cr_assert_gt(budget_heaps, 100, "the hostile dumps must make the threads give way to the ordered walk");
