@@ -20,6 +20,7 @@ typedef struct layout {
     uint32_t seg_signature, seg_list_entry, seg_heap, first_entry, last_valid, ucr_list;
     uint32_t ucr_segment_entry, ucr_address, ucr_size;
     uint32_t heap_signature, encode_mask, encoding_key, segment_list, free_lists, total_free;
+    uint32_t blocks_index; /* _HEAP.BlocksIndex, where the corpus writes one (Windows 7) */
 } layout;
 
 static const layout layouts[] = {
@@ -32,13 +33,13 @@ static const layout layouts[] = {
                      .seg_signature = 0x08, .seg_list_entry = 0x10, .seg_heap = 0x18, .first_entry = 0x24,
                      .last_valid = 0x28, .ucr_list = 0x38, .ucr_segment_entry = 0x08, .ucr_address = 0x10,
                      .ucr_size = 0x14, .heap_signature = 0x64, .encode_mask = 0x4C, .encoding_key = 0x50,
-                     .segment_list = 0xA8, .free_lists = 0xC4, .total_free = 0x78},
+                     .segment_list = 0xA8, .free_lists = 0xC4, .total_free = 0x78, .blocks_index = 0xB8},
     /* Windows 7 SP1 x64: TEB.ProcessEnvironmentBlock @0x60; the key's bytes at Encoding + 8. */
     [HC_WIN7_X64] = {.ptr = 8, .gran = 16, .teb_peb = 0x60, .peb_heaps = 0xF0, .peb_count = 0xE8,
                      .seg_signature = 0x10, .seg_list_entry = 0x18, .seg_heap = 0x28, .first_entry = 0x40,
                      .last_valid = 0x48, .ucr_list = 0x60, .ucr_segment_entry = 0x10, .ucr_address = 0x20,
                      .ucr_size = 0x28, .heap_signature = 0xA0, .encode_mask = 0x7C, .encoding_key = 0x88,
-                     .segment_list = 0x128, .free_lists = 0x158, .total_free = 0xC8},
+                     .segment_list = 0x128, .free_lists = 0x158, .total_free = 0xC8, .blocks_index = 0x140},
     /* Windows 10 x64 (§3.6 "8, 8.1, 10"). */
     [HC_WIN10_X64] = {.ptr = 8, .gran = 16, .teb_peb = 0x60, .peb_heaps = 0xF0, .peb_count = 0xE8,
                       .seg_signature = 0x10, .seg_list_entry = 0x18, .seg_heap = 0x28, .first_entry = 0x40,
@@ -215,6 +216,8 @@ typedef struct free_visit {
     uint64_t bytes;
     unsigned exact_size; /* XP list i: every element has Size i; 0: ascending order instead */
     unsigned last_size;
+    uint64_t first_of[128]; /* Vista+: the first element (FreeList link) of each size, 127 for larger */
+    size_t larger;          /* Vista+: elements of 128 granules or more */
 } free_visit;
 
 static void visit_free(ctx *c, uint64_t link, void *arg)
@@ -235,6 +238,55 @@ static void visit_free(ctx *c, uint64_t link, void *arg)
     if (!v->exact_size && e.size < v->last_size)
         fail(c, "free list not ascending at 0x%llx (%u after %u)", (unsigned long long)at, e.size, v->last_size);
     v->last_size = e.size;
+    if (!v->exact_size) {
+        unsigned index = e.size < 127 ? e.size : 127;
+        if (!v->first_of[index])
+            v->first_of[index] = link;
+        v->larger += e.size >= 128;
+    }
+}
+
+/* The BlocksIndex (_HEAP_LIST_LOOKUP, §3.6, §3.8): ArraySize 0x80 and ListHead == &_HEAP.FreeLists
+ * as observed; ItemCount, OutOfRangeItems, the ListsInUseUlong bitmap and ListHints (LIST_ENTRY,
+ * Flink = the first free block of each size; the last takes every larger one) agree with the free
+ * list just walked (field meanings: C. Valasek, "Understanding the Low Fragmentation Heap"). */
+static void check_blocks_index(ctx *c, uint64_t heap, const free_visit *v)
+{
+    const layout *l = c->l;
+    uint64_t bi, array = 0, items = 0, out = 0, list_head = 0, bitmap = 0, hints = 0;
+    if (!l->blocks_index)
+        return;
+    bool wide = l->ptr == 8;
+    if (!rd_ptr(c, heap + l->blocks_index, &bi) || bi == 0) {
+        fail(c, "no BlocksIndex");
+        return;
+    }
+    if (!rd(c, bi + (wide ? 8 : 4), 4, &array) || !rd(c, bi + (wide ? 0x10 : 0xC), 4, &items) ||
+        !rd(c, bi + (wide ? 0x14 : 0x10), 4, &out) || !rd_ptr(c, bi + (wide ? 0x20 : 0x18), &list_head) ||
+        !rd_ptr(c, bi + (wide ? 0x28 : 0x1C), &bitmap) || !rd_ptr(c, bi + (wide ? 0x30 : 0x20), &hints)) {
+        fail(c, "BlocksIndex 0x%llx is not in the dump", (unsigned long long)bi);
+        return;
+    }
+    if (array != 128 || list_head != heap + l->free_lists || items != v->seen || out != v->larger) {
+        fail(c, "BlocksIndex: ArraySize %llu, ListHead 0x%llx, ItemCount %llu, OutOfRangeItems %llu (free list: %zu, "
+                "%zu larger)",
+             (unsigned long long)array, (unsigned long long)list_head, (unsigned long long)items,
+             (unsigned long long)out, v->seen, v->larger);
+        return;
+    }
+    for (unsigned i = 0; i < 128; i++) {
+        uint64_t byte, hint;
+        if (!rd(c, bitmap + i / 8, 1, &byte) || !rd_ptr(c, hints + (uint64_t)i * 2 * l->ptr, &hint)) {
+            fail(c, "BlocksIndex bitmap or hints not in the dump");
+            return;
+        }
+        bool in_use = byte >> (i % 8) & 1;
+        if (in_use != (v->first_of[i] != 0) || hint != v->first_of[i]) {
+            fail(c, "BlocksIndex list %u: in use %d, hint 0x%llx; the free list's first of that size 0x%llx", i,
+                 in_use, (unsigned long long)hint, (unsigned long long)v->first_of[i]);
+            return;
+        }
+    }
 }
 
 /* The look-aside front end (§4.2; FrontEndHeap @0x580, FrontEndHeapType @0x586, §3.5): 128
@@ -397,6 +449,7 @@ static void check_vista(ctx *c, uint64_t heap)
     if (rd_ptr(c, heap + l->total_free, &total_free) && total_free * l->gran != v.bytes)
         fail(c, "TotalFreeSize 0x%llx granules, the free list holds 0x%llx bytes", (unsigned long long)total_free,
              (unsigned long long)v.bytes);
+    check_blocks_index(c, heap, &v);
     free(frees.at);
 }
 

@@ -9,8 +9,9 @@
  * heap's Encoding key and pass the SmallTagIndex checksum, that XP entries carry their segment's
  * index, and that the free lists are consistent: every element free, of the list's size (XP
  * FreeLists[i]) or in ascending size (Vista+ single list), Flink/Blink symmetric, bounded, and
- * holding exactly the free entries the walk found (Vista+: summing to TotalFreeSize), and on XP that
- * every look-aside list holds busy entries of its size, as many as its SLIST depth says. */
+ * holding exactly the free entries the walk found (Vista+: summing to TotalFreeSize), that the
+ * Windows 7 BlocksIndex agrees with the free list, and on XP that every look-aside list holds busy
+ * entries of its size, as many as its SLIST depth says. */
 #ifndef HS_HEAP_CHECKER_H
 #define HS_HEAP_CHECKER_H
 
