@@ -17,7 +17,7 @@ static const synth_layout x86 = {
     0x78, 0x80, 0xA0, 0xA8, 0xC4, 0x08, 0x10, 0x14, 0x18, 0x88, 0x8C, 0x90, 0x30, 0x18,
 };
 static const synth_layout x64 = {
-    16, 8, 0x740, 0x40, 0x10, 0x18, 0x28, 0x30, 0x38, 0x40, 0x48, 0x50, 0x54, 0x60, 0x70, 0x7C, 0x88, 0xA0,
+    16, 8, 0xA80, 0x40, 0x10, 0x18, 0x28, 0x30, 0x38, 0x40, 0x48, 0x50, 0x54, 0x60, 0x70, 0x7C, 0x88, 0xA0,
     0xC8, 0xD8, 0x118, 0x128, 0x158, 0x10, 0x20, 0x28, 0x30, 0xE8, 0xEC, 0xF0, 0x60, 0x30,
 };
 
@@ -70,10 +70,7 @@ static synth_region *find_region(synth *s, uint64_t va, size_t n)
     return NULL;
 }
 
-/* Bytes of the Windows 7 BlocksIndex block (see synth_heap_ex), 0 where heaps have none. */
-static uint32_t blocks_index_size(const synth *s) { return s->xp || s->win10 ? 0 : s->ptr == 8 ? 0x860 : 0x440; }
-
-uint32_t synth_heap_overhead(const synth *s) { return L(s)->header_block + L(s)->sentinel + blocks_index_size(s); }
+uint32_t synth_heap_overhead(const synth *s) { return L(s)->header_block + L(s)->sentinel; }
 
 uint8_t *synth_bytes(synth *s, uint64_t va, size_t n)
 {
@@ -282,17 +279,19 @@ static int free_rec_cmp(const void *a, const void *b)
     return x->entry < y->entry ? -1 : x->entry > y->entry;
 }
 
-/* Windows 7's BlocksIndex (heap-internals.md §3.6, §3.8): an internal busy block (flags busy |
- * 0x08, UnusedBytes 1) right after the header block, as the reference describes a fresh Vista+
- * heap, holding the _HEAP_LIST_LOOKUP (x86 0x24 / x64 0x38 bytes), its ListsInUseUlong bitmap
- * (ArraySize 0x80 bits) and ArraySize ListHints, each a LIST_ENTRY (ExtraItem 1) whose Flink is
- * the FreeList entry of the first free block of that size in list order; ListHints[ArraySize-1]
- * takes every larger block, counted in OutOfRangeItems (field meanings: C. Valasek, "Understanding
- * the Low Fragmentation Heap", 2010). The block sizes, 0x440 (x86) and 0x860 (x64), are those
- * contents rounded to the granule; 0x860 is the size of the block a public `!heap -h` listing of
- * a Windows 7-era x64 heap shows after the header. Windows 10 heaps do not get the block: the
- * 17763 heaps of ../shared/dumps/mozilla have none there (corpus/README.md). */
+/* The BlocksIndex (heap-internals.md §3.6, §3.8): the first _HEAP_LIST_LOOKUP (x86 0x24 / x64 0x38
+ * bytes) lives in the heap's header block, after the _HEAP and its lock (RTL_CRITICAL_SECTION,
+ * 0x18 / 0x28), followed by its ListsInUseUlong bitmap (ArraySize 0x80 bits) and ArraySize
+ * ListHints: LIST_ENTRYs on Vista and 7 (ExtraItem 1), pointers from Windows 8 on (ExtraItem 0),
+ * each pointing at the FreeList entry of the first free block of its size in list order, the last
+ * taking every larger block (counted in OutOfRangeItems; field meanings from C. Valasek,
+ * "Understanding the Low Fragmentation Heap", 2010). This is what the observed header blocks hold
+ * to the byte: sizeof(_HEAP) 0x138 + 0x18 + 0x24 + 0x10 + 128 x 8 = 0x584 -> 0x588 on Windows 7
+ * x86 (notepad), 0x258 + 0x18 + 0x24 + 0x10 + 128 x 4 -> 0x4A8 and 0x2C0 + 0x28 + 0x38 + 0x10 + 128
+ * x 8 -> 0x740 on Windows 10 x86 and x64, 0x1F8 + 0x28 + 0x38 + 0x10 + 128 x 16 = 0xA70 on Vista x64
+ * (a public `!heap -h` listing); so Windows 7 x64, with its 0x208-byte _HEAP, gets 0xA80. */
 enum { LOOKUP_ARRAY = 0x80 };
+static uint64_t blocks_index_at(const synth *s) { return s->ptr == 8 ? (s->win10 ? 0x2E8 : 0x230) : 0x150; }
 
 void synth_heap_ex(synth *s, uint64_t base, uint32_t flags, uint32_t reserve, uint32_t commit, const uint32_t *sizes,
                    const bool *is_free, size_t n, uint64_t *user)
@@ -300,8 +299,7 @@ void synth_heap_ex(synth *s, uint64_t base, uint32_t flags, uint32_t reserve, ui
     if (s->xp)
         abort(); /* XP heaps (FreeLists[128]) are built by synth_heap only */
     const synth_layout *l = L(s);
-    const uint32_t bi_size = blocks_index_size(s);
-    uint64_t used = l->header_block + bi_size + l->sentinel + 2 * l->gran;
+    uint64_t used = l->header_block + l->sentinel + 2 * l->gran;
     for (size_t i = 0; i < n; i++)
         used += sizes[i];
     if (commit == 0)
@@ -334,13 +332,7 @@ void synth_heap_ex(synth *s, uint64_t base, uint32_t flags, uint32_t reserve, ui
     synth_put_ptr(s, base + l->segment_list + s->ptr, base + l->seg_list_entry);
     uint64_t at = first;
     uint32_t prev = l->header_block;
-    uint64_t blocks_index = 0;
-    if (bi_size) {
-        put_entry(s, at, bi_size, 0x09, prev, 1);
-        blocks_index = at + l->gran;
-        prev = bi_size;
-        at += bi_size;
-    }
+    const uint64_t blocks_index = base + blocks_index_at(s);
     size_t n_free = 0;
     for (size_t i = 0; i < n; i++)
         n_free += is_free && is_free[i];
@@ -376,28 +368,31 @@ void synth_heap_ex(synth *s, uint64_t base, uint32_t flags, uint32_t reserve, ui
     synth_put_ptr(s, head, fr[0].entry + l->gran);
     synth_put_ptr(s, head + s->ptr, fr[n_free - 1].entry + l->gran);
     synth_put_ptr(s, base + l->total_free, total / l->gran);
-    if (blocks_index) {
+    {
         const bool wide = s->ptr == 8;
+        const unsigned hint_size = s->win10 ? s->ptr : 2 * s->ptr;
         const uint64_t bitmap = blocks_index + (wide ? 0x38 : 0x24), hints = bitmap + LOOKUP_ARRAY / 8;
+        if (hints + LOOKUP_ARRAY * hint_size > base + l->header_block)
+            abort(); /* it must fit the header block */
         uint32_t out_of_range = 0;
         for (size_t k = 0; k < n_free; k++) {
             uint64_t granules = fr[k].size / l->gran;
             unsigned index = granules < LOOKUP_ARRAY - 1 ? (unsigned)granules : LOOKUP_ARRAY - 1;
             out_of_range += granules >= LOOKUP_ARRAY;
             uint8_t *bits = synth_bytes(s, bitmap + index / 8, 1);
-            uint64_t hint = hints + (uint64_t)index * 2 * s->ptr;
+            uint64_t hint = hints + (uint64_t)index * hint_size;
             if (!(*bits & (1u << (index % 8))))
                 synth_put_ptr(s, hint, fr[k].entry + l->gran); /* the first of its size in list order */
             *bits |= (uint8_t)(1u << (index % 8));
         }
         synth_put32(s, blocks_index + (wide ? 8 : 4), LOOKUP_ARRAY);     /* ArraySize */
-        synth_put32(s, blocks_index + (wide ? 0xC : 8), 1);              /* ExtraItem */
+        synth_put32(s, blocks_index + (wide ? 0xC : 8), s->win10 ? 0 : 1); /* ExtraItem */
         synth_put32(s, blocks_index + (wide ? 0x10 : 0xC), (uint32_t)n_free); /* ItemCount */
         synth_put32(s, blocks_index + (wide ? 0x14 : 0x10), out_of_range);
         synth_put_ptr(s, blocks_index + (wide ? 0x20 : 0x18), head);     /* ListHead: &_HEAP.FreeLists */
         synth_put_ptr(s, blocks_index + (wide ? 0x28 : 0x1C), bitmap);   /* ListsInUseUlong */
         synth_put_ptr(s, blocks_index + (wide ? 0x30 : 0x20), hints);    /* ListHints */
-        synth_put_ptr(s, base + (wide ? 0x140 : 0xB8), blocks_index);    /* _HEAP.BlocksIndex */
+        synth_put_ptr(s, base + (s->win10 ? 0x138 : wide ? 0x140 : 0xB8), blocks_index); /* _HEAP.BlocksIndex */
     }
     free(fr);
     put_entry(s, sent, l->sentinel, 0x01, free_size, 3);

@@ -101,8 +101,7 @@ void synth_lookaside_push(synth *s, uint64_t heap, uint64_t user);
  * user) is synth_heap_ex(s, base, flags, 0x10000, 0, sizes, NULL, n, user). */
 void synth_heap_ex(synth *s, uint64_t base, uint32_t flags, uint32_t reserve, uint32_t commit, const uint32_t *sizes,
                    const bool *is_free, size_t n, uint64_t *user);
-/* Bytes of a heap's own structures outside its entries: the header block, the UCR sentinel and on
- * Windows 7 the BlocksIndex block. */
+/* Bytes of a heap's own structures outside its entries: the header block and the UCR sentinel. */
 uint32_t synth_heap_overhead(const synth *s);
 /* The bytes at [va, va + n) for direct writes (aborts unless one region holds them all). */
 uint8_t *synth_bytes(synth *s, uint64_t va, size_t n);

@@ -20,7 +20,8 @@ typedef struct layout {
     uint32_t seg_signature, seg_list_entry, seg_heap, first_entry, last_valid, ucr_list;
     uint32_t ucr_segment_entry, ucr_address, ucr_size;
     uint32_t heap_signature, encode_mask, encoding_key, segment_list, free_lists, total_free;
-    uint32_t blocks_index; /* _HEAP.BlocksIndex, where the corpus writes one (Windows 7) */
+    uint32_t blocks_index; /* _HEAP.BlocksIndex (§3.6) */
+    unsigned hint_size;    /* a ListHints element: LIST_ENTRY on 7, a pointer from 8 on */
 } layout;
 
 static const layout layouts[] = {
@@ -33,19 +34,22 @@ static const layout layouts[] = {
                      .seg_signature = 0x08, .seg_list_entry = 0x10, .seg_heap = 0x18, .first_entry = 0x24,
                      .last_valid = 0x28, .ucr_list = 0x38, .ucr_segment_entry = 0x08, .ucr_address = 0x10,
                      .ucr_size = 0x14, .heap_signature = 0x64, .encode_mask = 0x4C, .encoding_key = 0x50,
-                     .segment_list = 0xA8, .free_lists = 0xC4, .total_free = 0x78, .blocks_index = 0xB8},
+                     .segment_list = 0xA8, .free_lists = 0xC4, .total_free = 0x78, .blocks_index = 0xB8,
+                     .hint_size = 8},
     /* Windows 7 SP1 x64: TEB.ProcessEnvironmentBlock @0x60; the key's bytes at Encoding + 8. */
     [HC_WIN7_X64] = {.ptr = 8, .gran = 16, .teb_peb = 0x60, .peb_heaps = 0xF0, .peb_count = 0xE8,
                      .seg_signature = 0x10, .seg_list_entry = 0x18, .seg_heap = 0x28, .first_entry = 0x40,
                      .last_valid = 0x48, .ucr_list = 0x60, .ucr_segment_entry = 0x10, .ucr_address = 0x20,
                      .ucr_size = 0x28, .heap_signature = 0xA0, .encode_mask = 0x7C, .encoding_key = 0x88,
-                     .segment_list = 0x128, .free_lists = 0x158, .total_free = 0xC8, .blocks_index = 0x140},
+                     .segment_list = 0x128, .free_lists = 0x158, .total_free = 0xC8, .blocks_index = 0x140,
+                     .hint_size = 16},
     /* Windows 10 x64 (§3.6 "8, 8.1, 10"). */
     [HC_WIN10_X64] = {.ptr = 8, .gran = 16, .teb_peb = 0x60, .peb_heaps = 0xF0, .peb_count = 0xE8,
                       .seg_signature = 0x10, .seg_list_entry = 0x18, .seg_heap = 0x28, .first_entry = 0x40,
                       .last_valid = 0x48, .ucr_list = 0x60, .ucr_segment_entry = 0x10, .ucr_address = 0x20,
                       .ucr_size = 0x28, .heap_signature = 0x98, .encode_mask = 0x7C, .encoding_key = 0x88,
-                      .segment_list = 0x120, .free_lists = 0x150, .total_free = 0xC0},
+                      .segment_list = 0x120, .free_lists = 0x150, .total_free = 0xC0, .blocks_index = 0x138,
+                      .hint_size = 8},
 };
 
 typedef struct ctx {
@@ -247,9 +251,10 @@ static void visit_free(ctx *c, uint64_t link, void *arg)
 }
 
 /* The BlocksIndex (_HEAP_LIST_LOOKUP, §3.6, §3.8): ArraySize 0x80 and ListHead == &_HEAP.FreeLists
- * as observed; ItemCount, OutOfRangeItems, the ListsInUseUlong bitmap and ListHints (LIST_ENTRY,
- * Flink = the first free block of each size; the last takes every larger one) agree with the free
- * list just walked (field meanings: C. Valasek, "Understanding the Low Fragmentation Heap"). */
+ * as observed; ItemCount, OutOfRangeItems, the ListsInUseUlong bitmap and ListHints (the first free
+ * block of each size; the last takes every larger one) agree with the free list just walked, and
+ * the whole lookup lies in the heap's header block (field meanings: C. Valasek, "Understanding the
+ * Low Fragmentation Heap"). */
 static void check_blocks_index(ctx *c, uint64_t heap, const free_visit *v)
 {
     const layout *l = c->l;
@@ -267,6 +272,13 @@ static void check_blocks_index(ctx *c, uint64_t heap, const free_visit *v)
         fail(c, "BlocksIndex 0x%llx is not in the dump", (unsigned long long)bi);
         return;
     }
+    entry header;
+    if (!read_entry(c, heap, &header))
+        return;
+    if (bi < heap || hints + 128ull * l->hint_size > heap + (uint64_t)header.size * l->gran) {
+        fail(c, "BlocksIndex 0x%llx does not lie in the header block", (unsigned long long)bi);
+        return;
+    }
     if (array != 128 || list_head != heap + l->free_lists || items != v->seen || out != v->larger) {
         fail(c, "BlocksIndex: ArraySize %llu, ListHead 0x%llx, ItemCount %llu, OutOfRangeItems %llu (free list: %zu, "
                 "%zu larger)",
@@ -276,7 +288,7 @@ static void check_blocks_index(ctx *c, uint64_t heap, const free_visit *v)
     }
     for (unsigned i = 0; i < 128; i++) {
         uint64_t byte, hint;
-        if (!rd(c, bitmap + i / 8, 1, &byte) || !rd_ptr(c, hints + (uint64_t)i * 2 * l->ptr, &hint)) {
+        if (!rd(c, bitmap + i / 8, 1, &byte) || !rd_ptr(c, hints + (uint64_t)i * l->hint_size, &hint)) {
             fail(c, "BlocksIndex bitmap or hints not in the dump");
             return;
         }

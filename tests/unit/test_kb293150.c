@@ -112,7 +112,7 @@ static void full_signature(unsigned ptr, bool xp, const char *hex)
 
 Test(kb293150, full_signature_x86_with_exact_counts_and_evidence)
 {
-    full_signature(4, false, "ee fe ee fe 00 00 00 00 40 0a 00 02 00 00 00 00");
+    full_signature(4, false, "ee fe ee fe 00 00 00 00 00 06 00 02 00 00 00 00");
 }
 
 Test(kb293150, full_signature_xp_with_exact_counts_and_evidence)
@@ -123,7 +123,7 @@ Test(kb293150, full_signature_xp_with_exact_counts_and_evidence)
 
 Test(kb293150, full_signature_x64_with_exact_counts_and_evidence)
 {
-    full_signature(8, false, "ee fe ee fe 00 00 00 00 58 10 00 02 00 00 00 00 00 00 00 00 00 00 00 00");
+    full_signature(8, false, "ee fe ee fe 00 00 00 00 38 0b 00 02 00 00 00 00 00 00 00 00 00 00 00 00");
 }
 
 Test(kb293150, early_stage_without_corruption)
