@@ -289,7 +289,8 @@ static int free_rec_cmp(const void *a, const void *b)
  * to the byte: sizeof(_HEAP) 0x138 + 0x18 + 0x24 + 0x10 + 128 x 8 = 0x584 -> 0x588 on Windows 7
  * x86 (notepad), 0x258 + 0x18 + 0x24 + 0x10 + 128 x 4 -> 0x4A8 and 0x2C0 + 0x28 + 0x38 + 0x10 + 128
  * x 8 -> 0x740 on Windows 10 x86 and x64, 0x1F8 + 0x28 + 0x38 + 0x10 + 128 x 16 = 0xA70 on Vista x64
- * (a public `!heap -h` listing); so Windows 7 x64, with its 0x208-byte _HEAP, gets 0xA80. */
+ * (a public `!heap -h` listing); so Windows 7 x64, with its 0x208-byte _HEAP, gets 0xA80. The
+ * placement is checked on the 7 NT heaps of ../shared/dumps (tests/unit/test_heaps.c). */
 enum { LOOKUP_ARRAY = 0x80 };
 static uint64_t blocks_index_at(const synth *s) { return s->ptr == 8 ? (s->win10 ? 0x2E8 : 0x230) : 0x150; }
 

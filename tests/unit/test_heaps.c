@@ -167,3 +167,49 @@ Test(heaps_shared, every_shared_dump_walks_without_false_corruption)
     }
     cr_assert_geq(walked_heaps, 10);
 }
+
+/* The BlocksIndex placement the corpus generator writes (corpus/gen/synthetic_process.c): the
+ * first _HEAP_LIST_LOOKUP inside the header block, right after the _HEAP and its lock, its bitmap
+ * and ListHints after it; ArraySize 0x80, ListHead = &_HEAP.FreeLists, ExtraItem 1 (LIST_ENTRY
+ * hints) on Windows 7 and 0 (pointer hints) on Windows 10. Checked here on every NT heap of the
+ * real dumps whose header is present. */
+static void check_blocks_index(const char *rel, unsigned index_field, uint64_t lookup_at, unsigned extra_item)
+{
+    walked w = walk_shared(rel);
+    size_t checked = 0;
+    for (size_t i = 0; i < w.set->count; i++) {
+        const hs_heap *h = &w.set->heaps[i];
+        if (!h->layout)
+            continue;
+        unsigned ptr = h->layout->ptr;
+        uint64_t bi, list_head, bitmap, hints;
+        uint32_t array, extra;
+        if (hs_as_read_ptr(w.as, h->handle + index_field, ptr, &bi) != HS_OK)
+            continue;
+        cr_assert_eq(bi, h->handle + lookup_at, "%s: heap 0x%llx: BlocksIndex 0x%llx", rel,
+                     (unsigned long long)h->handle, (unsigned long long)bi);
+        unsigned o_array = ptr == 8 ? 8 : 4, o_extra = ptr == 8 ? 0xC : 8, o_head = ptr == 8 ? 0x20 : 0x18;
+        unsigned o_bitmap = ptr == 8 ? 0x28 : 0x1C, o_hints = ptr == 8 ? 0x30 : 0x20, size = ptr == 8 ? 0x38 : 0x24;
+        cr_assert(hs_as_read_u32(w.as, bi + o_array, &array) == HS_OK && hs_as_read_u32(w.as, bi + o_extra, &extra) == HS_OK &&
+                  hs_as_read_ptr(w.as, bi + o_head, ptr, &list_head) == HS_OK &&
+                  hs_as_read_ptr(w.as, bi + o_bitmap, ptr, &bitmap) == HS_OK &&
+                  hs_as_read_ptr(w.as, bi + o_hints, ptr, &hints) == HS_OK);
+        cr_assert_eq(array, 0x80);
+        cr_assert_eq(extra, extra_item);
+        cr_assert_eq(list_head, h->handle + h->layout->free_lists);
+        cr_assert_eq(bitmap, bi + size, "the bitmap follows the lookup");
+        cr_assert_eq(hints, bitmap + 0x10, "the hints follow the bitmap");
+        checked++;
+    }
+    cr_assert_gt(checked, 0, "%s: no heap header present", rel);
+    cr_log_info("%s: %zu heaps with the BlocksIndex at +0x%llx", rel, checked, (unsigned long long)lookup_at);
+    release(&w);
+}
+
+Test(heaps_shared, blocks_index_lives_in_the_header_block)
+{
+    /* Windows 7 x86: sizeof(_HEAP) 0x138 + lock 0x18; Windows 10 x86 0x258 + 0x18, x64 0x2C0 + 0x28. */
+    check_blocks_index("syzygy/notepad-larger-32bit.dmp", 0xB8, 0x150, 1);
+    check_blocks_index("mozilla/windows-x86.dmp", 0xB4, 0x270, 0);
+    check_blocks_index("mozilla/windows-x86_64.dmp", 0x138, 0x2E8, 0);
+}
