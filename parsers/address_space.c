@@ -246,16 +246,6 @@ bool hs_as_contains(const hs_address_space *as, uint64_t va, uint64_t n)
     return hs_as_present_bytes(as, va, n) == n;
 }
 
-void hs_as_prefetch(const hs_address_space *as, uint64_t va)
-{
-    const hs_as_range *r = hs_as_find(as, va);
-    hs_reader src;
-    const uint8_t *p;
-    if (r && hs_reader_sub(&as->file, r->file_offset + (va - r->start), 1, &src) == HS_OK &&
-        hs_rd_view(&src, 1, &p) == HS_OK)
-        __builtin_prefetch(p);
-}
-
 void hs_as_prefetch_range(const hs_address_space *as, uint64_t va, uint64_t len)
 {
     const hs_as_range *r = hs_as_find(as, va);
@@ -270,6 +260,8 @@ void hs_as_prefetch_range(const hs_address_space *as, uint64_t va, uint64_t len)
     for (size_t off = 0; off < n; off += 64)
         __builtin_prefetch(p + off);
 }
+
+void hs_as_prefetch(const hs_address_space *as, uint64_t va) { hs_as_prefetch_range(as, va, 1); }
 
 hs_status hs_as_read(const hs_address_space *as, uint64_t va, void *dst, size_t n)
 {

@@ -1,7 +1,6 @@
 #include "mapi_attribution.h"
 
 #include "alloc.h"
-#include "util/heap_ranges.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -239,33 +238,13 @@ void hs_mapi_finish(hs_mapi_result *r, const hs_heapset *set, const hs_prop_scan
         r->session_heaps += r->heaps[i].session;
 }
 
-typedef struct evidence_job {
-    hs_mapi_result *r;
-    const hs_heapset *set;
-} evidence_job;
-
-static void collect_range(void *arg, unsigned worker, const hs_address_space *as, size_t first, size_t end)
-{
-    (void)worker;
-    evidence_job *j = arg;
-    hs_mapi_collect(j->r, as, j->set, first, end);
-}
-
 hs_mapi_result *hs_mapi_attribute(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
                                   const hs_prop_scan *props)
-{
-    return hs_mapi_attribute_with(dump, as, set, props, 1);
-}
-
-hs_mapi_result *hs_mapi_attribute_with(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
-                                       const hs_prop_scan *props, unsigned workers)
 {
     hs_mapi_result *r = hs_mapi_start(dump, set);
     if (!r)
         return NULL;
-    /* Reading the blocks is the costly part, and each heap's evidence is its own. */
-    evidence_job job = {r, set};
-    hs_for_heap_ranges(set, as, workers, collect_range, &job);
+    hs_mapi_collect(r, as, set, 0, set->count);
     hs_mapi_finish(r, set, props);
     return r;
 }

@@ -37,13 +37,9 @@ typedef struct hs_mapi_result {
 /* Attributes heaps to MAPI. NULL when out of memory. */
 hs_mapi_result *hs_mapi_attribute(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
                                   const hs_prop_scan *props);
-/* The same with the heaps' evidence read by `workers` threads (util/heap_ranges.h); the result is
- * the same whatever the number. */
-hs_mapi_result *hs_mapi_attribute_with(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
-                                       const hs_prop_scan *props, unsigned workers);
-/* The same in steps, for a caller that interleaves other per-heap work: start (modules, which
- * heaps are eligible), collect each heap's evidence (any heaps, on any threads, each heap once),
- * then finish with the property scan's counts (attribution, clusters). */
+/* The same in steps, for workers that split the heaps and do other per-heap work too (scan.c):
+ * start (modules, which heaps are eligible), collect each heap's evidence (any heaps, on any
+ * threads, each heap once), then finish with the property scan's counts (attribution, clusters). */
 hs_mapi_result *hs_mapi_start(const hs_dump *dump, const hs_heapset *set);
 void hs_mapi_collect(hs_mapi_result *r, const hs_address_space *as, const hs_heapset *set, size_t first, size_t end);
 void hs_mapi_finish(hs_mapi_result *r, const hs_heapset *set, const hs_prop_scan *props);

@@ -497,23 +497,12 @@ hs_prop_scan *hs_prop_scan_finish(hs_prop_scan_job *j)
     return s;
 }
 
-static void scan_range_of_heaps(void *arg, unsigned worker, const hs_address_space *as, size_t first, size_t end)
-{
-    hs_prop_scan_heaps(arg, worker, as, first, end);
-}
-
 hs_prop_scan *hs_prop_scan_run(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set)
-{
-    return hs_prop_scan_run_with(dump, as, set, 1);
-}
-
-hs_prop_scan *hs_prop_scan_run_with(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
-                                    unsigned workers)
 {
     hs_prop_scan_job *j = hs_prop_scan_start(dump, set);
     if (!j)
         return NULL;
-    hs_for_heap_ranges(set, as, workers, scan_range_of_heaps, j);
+    hs_prop_scan_heaps(j, 0, as, 0, set->count);
     return hs_prop_scan_finish(j);
 }
 

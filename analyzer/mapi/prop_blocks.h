@@ -35,14 +35,11 @@ typedef struct hs_prop_scan {
     hs_arena *arenas[HS_MAX_WORKERS]; /* the strings (details, hex), one arena per worker */
 } hs_prop_scan;
 
-/* Scans every busy block of every walked heap. NULL when out of memory. */
+/* Scans every busy block of every walked heap, on this thread. NULL when out of memory. */
 hs_prop_scan *hs_prop_scan_run(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set);
-/* The same with the heaps split over `workers` threads (util/heap_ranges.h); the result is the
- * same whatever the number. */
-hs_prop_scan *hs_prop_scan_run_with(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
-                                    unsigned workers);
 
-/* The same in steps, for a caller that interleaves other per-heap work: start, then each worker
+/* The same in steps, for workers that split the heaps and do other per-heap work too (scan.c,
+ * util/heap_ranges.h): start, then each worker
  * scans its heaps (in heap order, worker k's before worker k+1's, one thread per worker at a
  * time; a worker may come back for its next heaps), then finish merges the parts in heap order
  * and frees the job. NULL when out of memory. */

@@ -12,6 +12,7 @@
 
 #include "mapi_scenario.h"
 #include "scan.h"
+#include "shipped_rules.h"
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -32,19 +33,6 @@ static char *slurp(const char *path, size_t *len)
     if (len)
         *len = (size_t)n;
     return buf;
-}
-
-static hs_ruleset *shipped_rules(void)
-{
-    static hs_ruleset *rs;
-    if (!rs) {
-        static hs_diag problems;
-        problems.arena = hs_arena_new(1 << 20);
-        const char *dir = HS_SOURCE_ROOT "/rules";
-        rs = hs_ruleset_load(&dir, 1, &problems);
-        cr_assert_eq(problems.count, 0);
-    }
-    return rs;
 }
 
 static int check_facts(const char *name, const hs_scan_result *r, json_t *facts)

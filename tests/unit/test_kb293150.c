@@ -7,6 +7,7 @@
 #include "scan.h"
 #include "scan_report.h"
 #include "mapi_scenario.h"
+#include "shipped_rules.h"
 
 enum { LIVE_SESSIONS = 2, LEAKED_HEAP = HS_SCN_LEAKED_HEAP };
 
@@ -14,18 +15,7 @@ enum { LIVE_SESSIONS = 2, LEAKED_HEAP = HS_SCN_LEAKED_HEAP };
 static hs_scan_result *run_scenario(const hs_scenario *sc, dump_builder *b)
 {
     hs_scenario_build(sc, b);
-    /* Findings point into the ruleset: it lives as long as the test process. */
-    static hs_ruleset *rs;
-    if (!rs) {
-        static hs_arena *a;
-        static hs_diag problems;
-        a = hs_arena_new(1 << 20);
-        problems.arena = a;
-        const char *dir = HS_SOURCE_ROOT "/rules";
-        rs = hs_ruleset_load(&dir, 1, &problems);
-        cr_assert_eq(problems.count, 0);
-    }
-    hs_scan_result *r = hs_scan_memory(b->file.data, b->file.len, "synthetic.dmp", rs);
+    hs_scan_result *r = hs_scan_memory(b->file.data, b->file.len, "synthetic.dmp", shipped_rules());
     cr_assert_not_null(r);
     cr_assert(r->dump->valid);
     return r;

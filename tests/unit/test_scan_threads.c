@@ -14,19 +14,7 @@
 #include "analysis/reachability.h"
 #include "mapi_scenario.h"
 #include "scan.h"
-
-static const hs_ruleset *shipped_rules(void)
-{
-    static hs_ruleset *rs;
-    if (!rs) {
-        static hs_diag problems;
-        problems.arena = hs_arena_new(1 << 20);
-        const char *dir = HS_SOURCE_ROOT "/rules";
-        rs = hs_ruleset_load(&dir, 1, &problems);
-        cr_assert_eq(problems.count, 0);
-    }
-    return rs;
-}
+#include "shipped_rules.h"
 
 static bool same_str(const char *a, const char *b) { return (!a && !b) || (a && b && strcmp(a, b) == 0); }
 
