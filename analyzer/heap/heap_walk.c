@@ -2,6 +2,7 @@
  * free-list validation (heap_lfh.c, heap_freelist.c). Algorithms from heap-internals.md §3.7
  * (walk), §3.3 (decoding), §3.4 (requested sizes), §6 (checks). */
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,9 +19,22 @@ enum { PAGE = 0x1000, NT5_MAX_SEGMENTS = 64, UNUSED_HEADER = 1, UNUSED_UCR_SENTI
 
 /* ---- recording ---- */
 
+enum { POOL_CHUNK_BLOCKS = 4096, POOL_CHUNK_STEPS = 16384, POOL_CHUNK_ERRORS = 64 };
+
+bool walk_refill(_Atomic uint64_t *pool, uint64_t *budget, uint64_t chunk)
+{
+    uint64_t left = atomic_load(pool);
+    do {
+        if (left == 0)
+            return false;
+    } while (!atomic_compare_exchange_weak(pool, &left, left - (left < chunk ? left : chunk)));
+    *budget += left < chunk ? left : chunk;
+    return true;
+}
+
 bool walk_push_block(walk_ctx *c, const hs_block *b)
 {
-    if (*c->blocks_budget == 0) {
+    if (*c->blocks_budget == 0 && !(c->pool && walk_refill(&c->pool->blocks, c->blocks_budget, POOL_CHUNK_BLOCKS))) {
         c->h->walk_complete = false;
         if (!c->budget_reported) {
             c->budget_reported = true;
@@ -36,15 +50,17 @@ bool walk_push_block(walk_ctx *c, const hs_block *b)
         return false;
     }
     c->h->blocks[c->h->block_count++] = *b;
-    if (--*c->blocks_budget < c->blocks_low)
-        c->blocks_low = *c->blocks_budget;
+    (*c->blocks_budget)--;
+    if (++c->blocks_held > c->blocks_peak)
+        c->blocks_peak = c->blocks_held;
     return true;
 }
 
 bool walk_step(walk_ctx *c, uint64_t at)
 {
-    if (*c->steps_budget > 0) {
+    if (*c->steps_budget > 0 || (c->pool && walk_refill(&c->pool->steps, c->steps_budget, POOL_CHUNK_STEPS))) {
         (*c->steps_budget)--;
+        c->steps_used++;
         return true;
     }
     c->h->walk_complete = false;
@@ -65,12 +81,21 @@ void walk_error(walk_ctx *c, uint64_t addr, const char *check, const char *expec
     hs_heap *h = c->h;
     /* A badly damaged heap could produce one error per granule, a hostile dump thousands of such
      * heaps: keep the first of each heap, then as many as the limits allow. */
-    if (h->error_count >= HS_MAX_ERRORS_PER_HEAP || (h->error_count > 0 && *c->errors_budget == 0))
+    if (h->error_count >= HS_MAX_ERRORS_PER_HEAP)
         return;
+    bool budgeted = *c->errors_budget > 0 ||
+                    (c->pool && walk_refill(&c->pool->errors, c->errors_budget, POOL_CHUNK_ERRORS));
+    if (!budgeted) {
+        c->errors_limited = true;
+        if (h->error_count > 0)
+            return;
+    }
     if (!hs_grow((void **)&h->errors, &c->error_cap, h->error_count, sizeof *h->errors))
         return;
-    if (*c->errors_budget > 0)
+    if (budgeted) {
         (*c->errors_budget)--;
+        c->errors_used++;
+    }
     hs_integrity_error *e = &h->errors[h->error_count++];
     memset(e, 0, sizeof *e);
     e->address = addr;
@@ -372,6 +397,7 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
         } else {
             h->block_count -= pushed; /* they did not chain: one internal block instead */
             *c->blocks_budget += pushed;
+            c->blocks_held -= pushed;
             hs_block b = {.address = start, .size = seg->first_entry - start, .state = HS_BLOCK_INTERNAL,
                           .requested = HS_REQUESTED_UNKNOWN, .segment = seg_index};
             if (!walk_push_block(c, &b))
@@ -906,8 +932,8 @@ hs_heapset *hs_heaps_walk_with(const hs_dump *dump, const hs_address_space *as, 
     set->count = threads == 1 ? 0 : walk_heaps_parallel(set, dump, as, process, threads, &b);
     for (size_t i = set->count; i < process->heap_count; i++) {
         walk_ctx c = {.dump = dump, .as = as, .arena = set->arena, .h = &set->heaps[i], .blocks_budget = &b.blocks,
-                      .blocks_limit = b.blocks_limit, .blocks_low = b.blocks, .steps_budget = &b.steps,
-                      .steps_limit = b.steps_limit, .errors_budget = &b.errors};
+                      .blocks_limit = b.blocks_limit, .steps_budget = &b.steps, .steps_limit = b.steps_limit,
+                      .errors_budget = &b.errors};
         walk_heap(&c, &process->heaps[i], process);
         set->count++;
         if (c.out_of_memory)

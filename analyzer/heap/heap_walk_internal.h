@@ -24,7 +24,10 @@ typedef struct walk_ctx {
     size_t block_cap, error_cap, gap_cap, missing_cap, skipped_cap;
     uint64_t *blocks_budget; /* shared by all heaps of the dump */
     uint64_t blocks_limit;   /* the budget's start, for the message */
-    uint64_t blocks_low;     /* the lowest the blocks budget fell to while walking this heap */
+    struct walk_pool *pool;  /* several threads: where a spent budget is refilled from; NULL: one */
+    /* What this heap took, whatever budget or pool it came from (heap_walk_parallel.c). */
+    uint64_t blocks_held, blocks_peak, steps_used, errors_used;
+    bool errors_limited;     /* an error was dropped, or recorded with the errors budget spent */
     bool budget_reported;    /* this heap has its "too many blocks" error */
     uint64_t *steps_budget;  /* entries, resynchronisation probes and list elements, all heaps together */
     uint64_t *errors_budget; /* integrity errors recorded, all heaps together (HS_MAX_ERRORS_TOTAL) */
@@ -32,6 +35,13 @@ typedef struct walk_ctx {
     bool steps_reported;
     bool out_of_memory;
 } walk_ctx;
+
+/* The budgets left to the threads of a parallel walk, drawn in chunks (heap_walk_parallel.c). */
+typedef struct walk_pool {
+    _Atomic uint64_t blocks, steps, errors;
+} walk_pool;
+/* Takes up to a chunk of a spent budget from the pool into *budget; false when the pool is empty. */
+bool walk_refill(_Atomic uint64_t *pool, uint64_t *budget, uint64_t chunk);
 
 /* The work budgets of one dump's walk, shared by its heaps in list order (hs_heaps_walk). */
 typedef struct walk_budgets {
