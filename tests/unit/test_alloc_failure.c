@@ -36,7 +36,38 @@ static void fail_every_allocation_of(const char *rel, long stride)
     cr_log_info("%s: %ld allocations, %ld failure points tried", rel, total, runs);
 }
 
+/* The same with the walk and the per-heap analyses on four threads (forced: the scan would choose
+ * one thread for dumps this small). Which allocation comes Nth then depends on the threads, so the
+ * failure points differ from run to run; every one must still be reported and freed. */
+static void fail_allocations_threaded(const char *rel, long stride)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/dumps/%s", HS_SHARED_DIR, rel);
+    const hs_scan_options four = {.threads = 4};
+    hs_alloc_fail_after(-1);
+    hs_scan_result *ok = hs_scan_dump(hs_dump_open(path, NULL), NULL, &four);
+    long total = hs_alloc_count();
+    cr_assert(ok && ok->dump->valid && ok->heaps && !ok->out_of_memory);
+    hs_scan_result_free(ok);
+    long runs = 0;
+    for (long n = 0; n <= total; n += (n < 64 ? 1 : stride)) {
+        hs_alloc_fail_after(n);
+        hs_dump *d = hs_dump_open(path, NULL);
+        hs_scan_result *r = d ? hs_scan_dump(d, NULL, &four) : NULL;
+        hs_alloc_fail_after(-1);
+        if (r) {
+            cr_assert(r->out_of_memory || !r->dump->valid || n >= total || r->heaps,
+                      "%s (4 threads): allocation %ld failed without being reported", rel, n);
+            hs_scan_result_free(r);
+        }
+        runs++;
+    }
+    cr_log_info("%s on four threads: %ld allocations, %ld failure points tried", rel, total, runs);
+}
+
 Test(alloc_failure, windows_x86_partial_dump) { fail_every_allocation_of("mozilla/windows-x86.dmp", 7); }
+Test(alloc_failure, windows_x86_on_four_threads) { fail_allocations_threaded("mozilla/windows-x86.dmp", 7); }
+Test(alloc_failure, windows_x64_on_four_threads) { fail_allocations_threaded("mozilla/windows-x86_64.dmp", 7); }
 Test(alloc_failure, windows_arm64_segment_heaps) { fail_every_allocation_of("mozilla/windows-aarch64.dmp", 7); }
 Test(alloc_failure, linux_dump) { fail_every_allocation_of("breakpad/linux_null_dereference.dmp", 1); }
 Test(alloc_failure, win7_notepad) { fail_every_allocation_of("syzygy/notepad-larger-32bit.dmp", 1); }
