@@ -8,24 +8,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "read_file.h"
+
 typedef struct run_result {
     int exit_code;
     char *out;
     char *err;
 } run_result;
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = calloc(1, (size_t)n + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    return buf;
-}
 
 /* Runs "heapsleuth ARGS" (ARGS already shell-quoted by the caller). */
 static run_result run(const char *args)
@@ -39,7 +28,9 @@ static run_result run(const char *args)
     snprintf(cmd, sizeof cmd, "cd '%s/dumps' && '%s' %s >'%s' 2>'%s' </dev/null", HS_SHARED_DIR, bin, args, out_path,
              err_path);
     int status = system(cmd);
-    run_result r = {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out_path), slurp(err_path)};
+    size_t out_len, err_len;
+    run_result r = {WIFEXITED(status) ? WEXITSTATUS(status) : -1, (char *)read_whole_file(out_path, &out_len),
+                    (char *)read_whole_file(err_path, &err_len)};
     unlink(out_path);
     unlink(err_path);
     return r;

@@ -11,29 +11,9 @@
 #include <unistd.h>
 
 #include "mapi_scenario.h"
+#include "read_file.h"
 #include "scan.h"
 #include "shipped_rules.h"
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        fclose(f);
-        return NULL;
-    }
-    buf[n] = '\0';
-    fclose(f);
-    if (len)
-        *len = (size_t)n;
-    return buf;
-}
 
 static int check_facts(const char *name, const hs_scan_result *r, json_t *facts)
 {
@@ -309,8 +289,8 @@ Test(corpus, every_scenario_matches_its_expected_result)
         snprintf(name, sizeof name, "%.*s", (int)(len - 4), e->d_name);
         snprintf(path, sizeof path, HS_SOURCE_ROOT "/corpus/scenarios/%s", e->d_name);
         snprintf(expect_path, sizeof expect_path, HS_SOURCE_ROOT "/corpus/scenarios/%s.expect.json", name);
-        char *text = slurp(path, NULL);
-        cr_assert_not_null(text, "%s", path);
+        size_t text_len;
+        char *text = (char *)read_whole_file(path, &text_len);
         hs_scenario sc;
         char err[256];
         cr_assert_eq(hs_scenario_parse(text, &sc, err, sizeof err), 0, "%s: %s", path, err);
@@ -351,9 +331,8 @@ Test(corpus, samples_are_the_generators_output_and_breakpad_reads_them)
         char sample[1024], scn[1024];
         snprintf(sample, sizeof sample, HS_SOURCE_ROOT "/corpus/samples/%s", e->d_name);
         snprintf(scn, sizeof scn, HS_SOURCE_ROOT "/corpus/scenarios/%.*s.scn", (int)(len - 4), e->d_name);
-        size_t n;
-        char *committed = slurp(sample, &n), *text = slurp(scn, NULL);
-        cr_assert(committed && text, "%s has no scenario %s", sample, scn);
+        size_t n, text_len;
+        char *committed = (char *)read_whole_file(sample, &n), *text = (char *)read_whole_file(scn, &text_len);
         hs_scenario sc;
         char err[256];
         cr_assert_eq(hs_scenario_parse(text, &sc, err, sizeof err), 0);
@@ -386,7 +365,8 @@ Test(corpus, breakpad_reads_every_generated_dump)
         char path[1024], out[1024];
         snprintf(path, sizeof path, HS_SOURCE_ROOT "/corpus/scenarios/%s", e->d_name);
         snprintf(out, sizeof out, "%s/%.*s.dmp", tmp, (int)(len - 4), e->d_name);
-        char *text = slurp(path, NULL);
+        size_t text_len;
+        char *text = (char *)read_whole_file(path, &text_len);
         hs_scenario sc;
         char err[256];
         cr_assert_eq(hs_scenario_parse(text, &sc, err, sizeof err), 0, "%s", err);

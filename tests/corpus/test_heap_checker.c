@@ -10,19 +10,7 @@
 #include "heap.h"
 #include "heap_checker.h"
 #include "mapi_scenario.h"
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "%s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = calloc(1, (size_t)n + 1);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    return buf;
-}
+#include "read_file.h"
 
 static hc_os os_of(const hs_scenario *sc)
 {
@@ -103,7 +91,8 @@ Test(heap_checker, every_scenario_passes_the_independent_checks)
             continue;
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        char *text = slurp(path);
+        size_t text_len;
+        char *text = (char *)read_whole_file(path, &text_len);
         heaps += check_scenario(e->d_name, text);
         free(text);
         scenarios++;

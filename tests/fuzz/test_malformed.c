@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "fuzz_common.h"
+#include "read_file.h"
 #include "malformed_gen.h"
 #include "resource_limits.h"
 
@@ -35,27 +36,12 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static void read_file(const char *name, uint8_t **data, size_t *size)
-{
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", MALFORMED_DIR, name);
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    cr_assert_geq(n, 0);
-    *data = malloc(n ? (size_t)n : 1);
-    cr_assert_not_null(*data);
-    cr_assert_eq(fread(*data, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *size = (size_t)n;
-}
-
 /* Reads corpus/malformed/NAME and runs the pipeline on it, timed. */
 static void scan(loaded *l, const char *name)
 {
-    read_file(name, &l->data, &l->size);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", MALFORMED_DIR, name);
+    l->data = read_whole_file(path, &l->size);
     const hs_ruleset *rules = fz_rules();
     double t0 = now_ms();
     l->r = hs_scan_memory(l->data, l->size, name, rules);

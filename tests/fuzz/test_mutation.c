@@ -26,6 +26,7 @@
 
 #include "alloc.h"
 #include "fuzz_common.h"
+#include "read_file.h"
 
 enum {
     MUTATIONS_PER_DUMP = 120,
@@ -110,20 +111,6 @@ static void collect(const char *root, const char *rel)
         dump_count++;
     }
     closedir(dir);
-}
-
-static uint8_t *read_all(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *data = malloc(n > 0 ? (size_t)n : 1);
-    cr_assert(data && n >= 0 && fread(data, 1, (size_t)n, f) == (size_t)n, "cannot read %s", path);
-    fclose(f);
-    *size = (size_t)n;
-    return data;
 }
 
 /* ---- where to aim: the directory, the streams, heap metadata ---- */
@@ -279,7 +266,7 @@ Test(fuzz, mutated_dumps_through_the_whole_pipeline, .timeout = 900)
     hs_alloc_track(true);
     for (size_t i = 0; i < dump_count; i++) {
         size_t size;
-        uint8_t *original = read_all(dumps[i].path, &size);
+        uint8_t *original = read_whole_file(dumps[i].path, &size);
         find_hot(original, size, dumps[i].name);
         uint8_t *buf = malloc(size ? size : 1);
         cr_assert_not_null(buf);

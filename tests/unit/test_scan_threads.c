@@ -13,6 +13,7 @@
 
 #include "analysis/reachability.h"
 #include "mapi_scenario.h"
+#include "read_file.h"
 #include "scan.h"
 #include "shipped_rules.h"
 
@@ -178,15 +179,9 @@ static size_t walk_folder(const char *dir)
             continue;
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        FILE *f = fopen(path, "rb");
-        cr_assert_not_null(f, "%s", path);
-        fseek(f, 0, SEEK_END);
-        long size = ftell(f);
-        fseek(f, 0, SEEK_SET);
-        uint8_t *data = malloc(size > 0 ? (size_t)size : 1);
-        cr_assert(data && fread(data, 1, (size_t)size, f) == (size_t)size);
-        fclose(f);
-        walk_both_ways(path, data, (size_t)size);
+        size_t size;
+        uint8_t *data = read_whole_file(path, &size);
+        walk_both_ways(path, data, size);
         free(data);
         n++;
     }
@@ -211,15 +206,12 @@ Test(scan_threads, the_walk_on_four_threads_equals_the_ordered_walk_on_every_dum
             continue;
         char path[4096];
         snprintf(path, sizeof path, HS_SOURCE_ROOT "/corpus/scenarios/%s", e->d_name);
-        FILE *f = fopen(path, "rb");
-        cr_assert_not_null(f);
-        char text[4096];
-        size_t n = fread(text, 1, sizeof text - 1, f);
-        fclose(f);
-        text[n] = '\0';
+        size_t n;
+        char *text = (char *)read_whole_file(path, &n);
         hs_scenario sc;
         char err[256];
         cr_assert_eq(hs_scenario_parse(text, &sc, err, sizeof err), 0, "%s: %s", path, err);
+        free(text);
         dump_builder b;
         hs_scenario_build(&sc, &b);
         walk_both_ways(path, b.file.data, b.file.len);

@@ -8,6 +8,7 @@
 #include <zlib.h>
 
 #include "minidump.h"
+#include "read_file.h"
 #include "source.h"
 
 static uint8_t *gzip_bytes(const void *data, size_t n, size_t *out_len)
@@ -34,24 +35,10 @@ static char *shared_path(const char *rel)
     return path;
 }
 
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "%s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc((size_t)n);
-    cr_assert_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
-
 Test(source, gzip_dump_reads_like_the_plain_one)
 {
     size_t n, gz_len;
-    uint8_t *plain = read_file(shared_path("breakpad/minidump2.dmp"), &n);
+    uint8_t *plain = read_whole_file(shared_path("breakpad/minidump2.dmp"), &n);
     uint8_t *gz = gzip_bytes(plain, n, &gz_len);
     char tmp[] = "/tmp/hs-test-XXXXXX";
     int fd = mkstemp(tmp);
