@@ -7,6 +7,7 @@
 
 #include "alloc.h"
 #include "checked.h"
+#include "util/handle_filter.h"
 #include "util/u64_map.h"
 
 /* PAGE_READWRITE, PAGE_WRITECOPY, PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_WRITECOPY (winnt.h). */
@@ -18,10 +19,7 @@ typedef struct reach_ctx {
     const hs_heapset *set;
     hs_reach_result *r;
     hs_u64_map handles;   /* heap handle → heap index */
-    /* A word can be a handle only if it lies in [lowest, lowest + span] and has no bit set where
-     * every handle has a zero among its low 16 bits (handles are 64 KB aligned in practice): a
-     * test that rejects nearly every word before the hash lookup, and never a handle. */
-    uint64_t lowest, span, zero_low_bits;
+    hs_handle_filter filter; /* rejects nearly every word before the hash lookup, never a handle */
     unsigned ptr;
     bool wow64;
     uint64_t *list;      /* the PEB heap list in order, to recognise its copies */
@@ -151,61 +149,6 @@ static size_t heap_list_copy_at(const reach_ctx *c, const hs_reader *w, size_t i
     return n >= 2 ? n : 0;
 }
 
-/* A little-endian word of n (4 or 8) bytes: one load on a little-endian host. */
-static inline uint64_t load_le(const uint8_t *p, unsigned n)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (n == 8) {
-        uint64_t v;
-        memcpy(&v, p, 8);
-        return v;
-    }
-    uint32_t v32;
-    memcpy(&v32, p, 4);
-    return v32;
-#else
-    uint64_t v = 0;
-    for (unsigned k = 0; k < n; k++)
-        v |= (uint64_t)p[k] << (8 * k);
-    return v;
-#endif
-}
-
-static inline bool may_be_handle(const reach_ctx *c, uint64_t v)
-{
-    return (v & c->zero_low_bits) == 0 && v - c->lowest <= c->span;
-}
-
-/* The index of the first of words[from, count) that may be a handle, or count. Four words are
- * tested at a time without branches: almost no word of a dump passes (handles are 64 KB aligned),
- * so the loop runs at the speed of the loads. Not for WoW64, whose words hold two slots. */
-static size_t next_candidate(const reach_ctx *c, const uint8_t *bytes, size_t from, size_t count)
-{
-    size_t i = from;
-    if (c->ptr == 8) {
-        for (; i + 4 <= count; i += 4) {
-            const uint8_t *p = bytes + i * 8;
-            if ((unsigned)may_be_handle(c, load_le(p, 8)) | (unsigned)may_be_handle(c, load_le(p + 8, 8)) |
-                (unsigned)may_be_handle(c, load_le(p + 16, 8)) | (unsigned)may_be_handle(c, load_le(p + 24, 8)))
-                break;
-        }
-        for (; i < count; i++)
-            if (may_be_handle(c, load_le(bytes + i * 8, 8)))
-                return i;
-        return count;
-    }
-    for (; i + 4 <= count; i += 4) {
-        const uint8_t *p = bytes + i * 4;
-        if ((unsigned)may_be_handle(c, load_le(p, 4)) | (unsigned)may_be_handle(c, load_le(p + 4, 4)) |
-            (unsigned)may_be_handle(c, load_le(p + 8, 4)) | (unsigned)may_be_handle(c, load_le(p + 12, 4)))
-            break;
-    }
-    for (; i < count; i++)
-        if (may_be_handle(c, load_le(bytes + i * 4, 4)))
-            return i;
-    return count;
-}
-
 /* Scans [va, va+len) for handles found in the place `o` describes. */
 static void scan_range(reach_ctx *c, uint64_t va, uint64_t len, const origin *o)
 {
@@ -232,18 +175,18 @@ static void scan_range(reach_ctx *c, uint64_t va, uint64_t len, const origin *o)
         const uint8_t *bytes;
         if (hs_rd_view(&w, (size_t)words * c->ptr, &bytes) != HS_OK)
             break;
-        for (size_t i = c->wow64 ? 0 : next_candidate(c, bytes, 0, words); i < words;
-             i = c->wow64 ? i + 1 : next_candidate(c, bytes, i + 1, words)) {
-            uint64_t v = c->ptr == 8 ? load_le(bytes + i * 8, 8) : load_le(bytes + i * 4, 4);
+        hs_filter_cursor k = hs_filter_cursor_over(&c->filter, bytes, c->ptr, c->wow64, words);
+        for (size_t i = hs_filter_cursor_next(&k, 0); i < words; i = hs_filter_cursor_next(&k, i + 1)) {
+            uint64_t v = c->ptr == 8 ? hs_word_le(bytes + i * 8, 8) : hs_word_le(bytes + i * 4, 4);
             if (c->wow64) {
                 /* A WoW64 process holds 32-bit heap handles in 4-byte slots: look at both halves. */
                 uint32_t lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
-                if (may_be_handle(c, lo))
+                if (hs_handle_filter_passes(&c->filter, lo))
                     found(c, (int)hs_u64_map_find(&c->handles, lo), o, start + i * c->ptr);
-                if (may_be_handle(c, hi))
+                if (hs_handle_filter_passes(&c->filter, hi))
                     found(c, (int)hs_u64_map_find(&c->handles, hi), o, start + i * c->ptr + 4);
             }
-            if (!may_be_handle(c, v))
+            if (!hs_handle_filter_passes(&c->filter, v))
                 continue;
             int h = (int)hs_u64_map_find(&c->handles, v);
             if (h < 0)
@@ -422,20 +365,12 @@ hs_reach_prep *hs_reach_prepare(const hs_dump *dump, const hs_address_space *as,
     c->list = hs_calloc(n ? n : 1, sizeof *c->list);
     p->pre = hs_calloc(n ? n : 1, sizeof *p->pre);
     bool handles_ok = hs_u64_map_init(&c->handles, n);
-    uint64_t lowest = UINT64_MAX, highest = 0, low_bits = 0;
+    c->filter = hs_handle_filter_none();
     for (size_t i = 0; handles_ok && i < n; i++) {
         uint64_t handle = set->heaps[i].handle;
         handles_ok = handle == 0 || hs_u64_map_insert(&c->handles, handle, (uint32_t)i) >= 0;
-        if (handle) {
-            lowest = handle < lowest ? handle : lowest;
-            highest = handle > highest ? handle : highest;
-            low_bits |= handle & 0xFFFF;
-        }
+        hs_handle_filter_add(&c->filter, handle);
     }
-    /* No heap: nothing can match (an empty range). */
-    c->lowest = lowest == UINT64_MAX ? 1 : lowest;
-    c->span = lowest == UINT64_MAX ? 0 : highest - lowest;
-    c->zero_low_bits = lowest == UINT64_MAX ? UINT64_MAX : ~low_bits & 0xFFFF;
     if (!r->arena || !r->state || !r->evidence || !c->queue || !c->list || !p->pre || !handles_ok) {
         hs_reach_result_free(r);
         prep_free(p);
