@@ -22,6 +22,9 @@ struct hs_address_space {
 };
 
 struct lookup_state {
+    /* Each thread writes its own state at every lookup: padding keeps other data off its cache
+     * lines (sharing one with another thread's state made lookups wait on each other). */
+    char isolation_before[64];
     /* The range of the last successful lookup: walks read neighbouring addresses, so most
      * lookups hit it without a search. */
     size_t hint;
@@ -29,6 +32,7 @@ struct lookup_state {
      * that every walk ends promptly; the clock is read once per DEADLINE_STRIDE lookups. */
     uint64_t deadline_ns, lookups;
     bool expired;
+    char isolation_after[64];
 };
 
 enum { DEADLINE_STRIDE = 4096 };
