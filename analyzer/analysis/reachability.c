@@ -37,6 +37,8 @@ typedef struct reach_ctx {
     bool over_budget;
     /* Prescan mode (hs_reach_prescan): what a heap's blocks reference is recorded, not marked. */
     struct prescan *pre;
+    bool sieve_matches;      /* the walk's sieve looked for what this filter passes (heap.h) */
+    const hs_heap *noted;    /* while its blocks are scanned: the heap whose sieve notes may serve */
 } reach_ctx;
 
 static const char *const OVER_BUDGET =
@@ -149,6 +151,41 @@ static size_t heap_list_copy_at(const reach_ctx *c, const hs_reader *w, size_t i
     return n >= 2 ? n : 0;
 }
 
+/* The words of one chunk that may hold a handle: those the walk's sieve noted there, or the
+ * filter run over the chunk's bytes. */
+typedef struct chunk_candidates {
+    hs_filter_cursor cursor;
+    bool from_notes;       /* else the cursor */
+    const uint64_t *noted; /* word addresses, sorted */
+    size_t noted_count, at;
+    uint64_t start;
+    unsigned ptr;
+} chunk_candidates;
+
+static chunk_candidates candidates_in(const reach_ctx *c, uint64_t start, const uint8_t *bytes, size_t words)
+{
+    chunk_candidates k = {.cursor = hs_filter_cursor_over(&c->filter, bytes, c->ptr, c->wow64, words),
+                          .start = start, .ptr = c->ptr};
+    size_t first, end;
+    if (c->noted && hs_heap_sieve_words(c->noted, start, start + (uint64_t)words * c->ptr, &first, &end)) {
+        k.from_notes = true;
+        k.noted = first < end ? c->noted->sieve.words + first : NULL;
+        k.noted_count = end - first;
+    }
+    return k;
+}
+
+/* The first word at or after `from` that may hold a handle, or the chunk's word count. */
+static size_t candidates_next(chunk_candidates *k, size_t from)
+{
+    if (!k->from_notes)
+        return hs_filter_cursor_next(&k->cursor, from);
+    uint64_t want = k->start + (uint64_t)from * k->ptr;
+    while (k->at < k->noted_count && k->noted[k->at] < want)
+        k->at++;
+    return k->at < k->noted_count ? (size_t)((k->noted[k->at] - k->start) / k->ptr) : k->cursor.count;
+}
+
 /* Scans [va, va+len) for handles found in the place `o` describes. */
 static void scan_range(reach_ctx *c, uint64_t va, uint64_t len, const origin *o)
 {
@@ -175,8 +212,8 @@ static void scan_range(reach_ctx *c, uint64_t va, uint64_t len, const origin *o)
         const uint8_t *bytes;
         if (hs_rd_view(&w, (size_t)words * c->ptr, &bytes) != HS_OK)
             break;
-        hs_filter_cursor k = hs_filter_cursor_over(&c->filter, bytes, c->ptr, c->wow64, words);
-        for (size_t i = hs_filter_cursor_next(&k, 0); i < words; i = hs_filter_cursor_next(&k, i + 1)) {
+        chunk_candidates k = candidates_in(c, start, bytes, words);
+        for (size_t i = candidates_next(&k, 0); i < words; i = candidates_next(&k, i + 1)) {
             uint64_t v = c->ptr == 8 ? hs_word_le(bytes + i * 8, 8) : hs_word_le(bytes + i * 4, 4);
             if (c->wow64) {
                 /* A WoW64 process holds 32-bit heap handles in 4-byte slots: look at both halves. */
@@ -315,6 +352,7 @@ static void scan_heap_blocks(reach_ctx *c, size_t heap)
         return;
     }
     uint64_t g = h->layout ? h->layout->gran : 8;
+    c->noted = c->sieve_matches && h->sieve.usable ? h : NULL;
     for (size_t i = 0; i < h->block_count && !spent(c, 0); i++) {
         const hs_block *b = &h->blocks[i];
         if (!hs_block_in_use(b) || b->size <= g)
@@ -325,6 +363,7 @@ static void scan_heap_blocks(reach_ctx *c, size_t heap)
         origin o = {ORIGIN_BLOCK, b->address, h->handle, NULL};
         scan_range(c, b->address + data, b->size - data, &o);
     }
+    c->noted = NULL;
 }
 
 struct hs_reach_prep {
@@ -381,6 +420,9 @@ hs_reach_prep *hs_reach_prepare(const hs_dump *dump, const hs_address_space *as,
     c->word_budget = 2 * (hs_as_total_bytes(as) / (c->ptr ? c->ptr : 4)) + (1u << 20);
     c->region_budget = 4 * (uint64_t)dump->memory_info_count + dump->module_count + 1024;
     c->wow64 = proc->wow64;
+    c->sieve_matches = set->sieve_width == c->ptr && set->sieve_halves == c->wow64 &&
+                       set->sieve_filter.lowest == c->filter.lowest && set->sieve_filter.span == c->filter.span &&
+                       set->sieve_filter.zero_low_bits == c->filter.zero_low_bits;
     for (size_t i = 0; i < n; i++)
         if (set->heaps[i].list_index >= 0 && (size_t)set->heaps[i].list_index < n && set->heaps[i].peb_index == 0)
             c->list[set->heaps[i].list_index] = set->heaps[i].handle;

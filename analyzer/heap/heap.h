@@ -24,6 +24,7 @@
 #include "heap_layout.h"
 #include "minidump.h"
 #include "process.h"
+#include "util/handle_filter.h"
 
 typedef enum hs_block_state {
     HS_BLOCK_BUSY = 0,
@@ -76,6 +77,18 @@ typedef struct hs_integrity_error {
     const char *detail;   /* a sentence for a person */
 } hs_integrity_error;
 
+/* The words of a heap's segments that may hold a heap handle (util/handle_filter.h), noted while
+ * the walk reads each segment into the cache (heap_sieve.c): reachability then looks at those
+ * words of the heap's blocks instead of reading every word of them again. */
+typedef struct hs_heap_sieve {
+    hs_range *covered;        /* the memory sieved: sorted by address, disjoint */
+    size_t covered_count;
+    uint64_t *words;          /* addresses of the words that may hold a handle, sorted */
+    size_t word_count;
+    uint64_t sieved_bytes;
+    bool usable;              /* false: no notes (or too many to keep); read the memory */
+} hs_heap_sieve;
+
 typedef struct hs_heap {
     uint64_t handle;
     unsigned peb_index;       /* which PEB listed it (hs_process.pebs) */
@@ -112,6 +125,7 @@ typedef struct hs_heap {
     uint64_t virtual_blocks, virtual_bytes;
     uint64_t lfh_blocks, lfh_busy_blocks, lfh_free_blocks;
     uint64_t lookaside_blocks, lookaside_bytes; /* busy blocks parked on XP look-aside lists */
+    hs_heap_sieve sieve;
 } hs_heap;
 
 /* One address range owned by a heap (a segment, a large block, a segment heap's reservation). */
@@ -131,6 +145,11 @@ typedef struct hs_heapset {
     size_t range_count;
     hs_arena *arena;          /* strings of errors and details */
     hs_arena *thread_arenas[HS_WALK_MAX_THREADS]; /* the same, made by the walk's threads */
+    /* What the heaps' sieves looked for: the filter of every handle in the process's heap list,
+     * words of sieve_width bytes (0: no sieve), and with sieve_halves their 4-byte halves too. */
+    hs_handle_filter sieve_filter;
+    unsigned sieve_width;
+    bool sieve_halves;
 } hs_heapset;
 
 /* Walks every heap of the process. process must outlive the result. NULL when out of memory. */
@@ -149,6 +168,9 @@ const hs_heap *hs_heapset_find(const hs_heapset *set, uint64_t handle);
 const hs_heap *hs_heapset_heap_containing(const hs_heapset *set, uint64_t addr);
 /* The block of heap h whose [address, address+size) contains addr, or NULL (binary search). */
 const hs_block *hs_heap_block_containing(const hs_heap *h, uint64_t addr);
+/* When h's sieve covers all of [lo, hi): true, and the noted words in it are h->sieve.words[*first]
+ * up to (not including) h->sieve.words[*end]. False when [lo, hi) must be read. */
+bool hs_heap_sieve_words(const hs_heap *h, uint64_t lo, uint64_t hi, size_t *first, size_t *end);
 /* Human names of a heap's creation flags ("GROWABLE|CLASS_1"), written to buf. */
 void hs_heap_flag_names(uint32_t flags, char *buf, size_t size);
 

@@ -15,7 +15,8 @@
 #include "sort.h"
 #include "sorted_search.h"
 
-enum { PAGE = 0x1000, NT5_MAX_SEGMENTS = 64, UNUSED_HEADER = 1, UNUSED_UCR_SENTINEL = 3, PREFETCH_AHEAD = 4096 };
+enum { PAGE = 0x1000, NT5_MAX_SEGMENTS = 64, UNUSED_HEADER = 1, UNUSED_UCR_SENTINEL = 3, PREFETCH_AHEAD = 4096,
+       SIEVE_MAX_STEP = 64 * 1024 };
 
 /* ---- recording ---- */
 
@@ -406,14 +407,17 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
     }
 
     size_t gi = 0, entries = 0;
-    /* The walk learns each next entry only from the one before: memory is asked for ahead of it,
-     * PREFETCH_AHEAD bytes at a time, so each header read finds its line on the way. */
+    /* The walk learns each next entry only from the one before: memory is read ahead of it,
+     * PREFETCH_AHEAD bytes at a time, so each header read finds its line in the cache (and the
+     * sieve notes the words reachability will want, heap_sieve.c). */
     uint64_t prefetched = addr;
     while (addr < end && walk_step(c, addr)) {
         if (prefetched < addr + PREFETCH_AHEAD) {
-            uint64_t from = prefetched > addr ? prefetched : addr;
+            /* A block larger than the window was stepped over: read it too (reachability wants
+             * its words), unless the step was so long (a large free block) that it is not worth it. */
+            uint64_t from = prefetched >= addr || addr - prefetched <= SIEVE_MAX_STEP ? prefetched : addr;
             uint64_t to = end - from < 2 * PREFETCH_AHEAD ? end : from + 2 * PREFETCH_AHEAD;
-            hs_as_prefetch_range(c->as, from, to - from);
+            walk_sieve(c, from, to);
             prefetched = to;
         }
         if (++entries > HS_MAX_ENTRIES_PER_SEGMENT) {
@@ -859,7 +863,9 @@ static void walk_one(walk_ctx *c, const hs_heap_ref *ref, const hs_process *p)
 
 void walk_heap(walk_ctx *c, const hs_heap_ref *ref, const hs_process *p)
 {
+    c->h->sieve.usable = c->set && c->set->sieve_width;
     walk_one(c, ref, p);
+    walk_sieve_finish(c->h);
     sort_blocks(c->h);
     total_up(c);
 }
@@ -927,11 +933,18 @@ hs_heapset *hs_heaps_walk_with(const hs_dump *dump, const hs_address_space *as, 
      * otherwise repeat the work per heap (218 heaps resynchronising over the same 187 KB: timeouts
      * of fuzz_heap_walk and fuzz_pipeline, corpus/malformed/resync-over-neighbours*.dmp). */
     uint64_t steps = hs_as_total_bytes(as) / 2 + (1u << 18);
+    /* The sieve looks for every handle the heap list names, as reachability does. */
+    unsigned width = hs_arch_pointer_size(process->arch);
+    set->sieve_width = width == 4 || width == 8 ? width : 0;
+    set->sieve_halves = process->wow64;
+    set->sieve_filter = hs_handle_filter_none();
+    for (size_t i = 0; i < process->heap_count; i++)
+        hs_handle_filter_add(&set->sieve_filter, process->heaps[i].handle);
     walk_budgets b = {budget, limit, steps, steps, HS_MAX_ERRORS_TOTAL};
     /* Large dumps first on several threads; what they cannot settle exactly, in order here. */
     set->count = threads == 1 ? 0 : walk_heaps_parallel(set, dump, as, process, threads, &b);
     for (size_t i = set->count; i < process->heap_count; i++) {
-        walk_ctx c = {.dump = dump, .as = as, .arena = set->arena, .h = &set->heaps[i], .blocks_budget = &b.blocks,
+        walk_ctx c = {.dump = dump, .set = set, .as = as, .arena = set->arena, .h = &set->heaps[i], .blocks_budget = &b.blocks,
                       .blocks_limit = b.blocks_limit, .steps_budget = &b.steps, .steps_limit = b.steps_limit,
                       .errors_budget = &b.errors};
         walk_heap(&c, &process->heaps[i], process);
@@ -951,6 +964,8 @@ void walk_heap_clear(hs_heap *h)
     hs_free(h->skipped);
     hs_free(h->blocks);
     hs_free(h->errors);
+    hs_free(h->sieve.covered);
+    hs_free(h->sieve.words);
     memset(h, 0, sizeof *h);
 }
 

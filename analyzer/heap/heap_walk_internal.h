@@ -17,11 +17,12 @@ typedef struct hs_entry {
 
 typedef struct walk_ctx {
     const hs_dump *dump;
+    const hs_heapset *set;   /* for the sieve's filter */
     const hs_address_space *as;
     hs_arena *arena;
     hs_heap *h;
     const hs_heap_layout *l;
-    size_t block_cap, error_cap, gap_cap, missing_cap, skipped_cap;
+    size_t block_cap, error_cap, gap_cap, missing_cap, skipped_cap, sieve_word_cap, sieve_range_cap;
     uint64_t *blocks_budget; /* shared by all heaps of the dump */
     uint64_t blocks_limit;   /* the budget's start, for the message */
     struct walk_pool *pool;  /* several threads: where a spent budget is refilled from; NULL: one */
@@ -50,6 +51,11 @@ typedef struct walk_budgets {
     uint64_t errors;               /* integrity errors that may still be recorded in full */
 } walk_budgets;
 
+/* Reads [from, to) of a segment ahead of the walk, noting in c->h->sieve the words that may hold a
+ * heap handle (heap_sieve.c): the walk then finds its headers in the cache. */
+void walk_sieve(walk_ctx *c, uint64_t from, uint64_t to);
+/* Puts the sieve of a walked heap in order (sorted, disjoint), or gives it up. */
+void walk_sieve_finish(hs_heap *h);
 /* Frees what a walk put in h and zeroes it. */
 void walk_heap_clear(hs_heap *h);
 /* Walks the heap `ref` into c->h: its blocks sorted, its totals counted. */

@@ -48,7 +48,7 @@ static void *walk_some(void *arg)
         size_t i = atomic_fetch_add(&s->next, 1);
         if (i >= s->process->heap_count)
             return NULL;
-        walk_ctx c = {.dump = s->dump, .as = w->view, .arena = w->arena, .h = &s->set->heaps[i],
+        walk_ctx c = {.dump = s->dump, .set = s->set, .as = w->view, .arena = w->arena, .h = &s->set->heaps[i],
                       .blocks_budget = &local.blocks, .blocks_limit = limits->blocks_limit, .pool = w->pool,
                       .steps_budget = &local.steps, .steps_limit = limits->steps_limit, .errors_budget = &local.errors};
         walk_heap(&c, &s->process->heaps[i], s->process);

@@ -6,16 +6,11 @@
 #include <string.h>
 
 #include "util/handle_filter.h"
+#include "xorshift.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 
-static uint64_t next_random(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
+static uint64_t next_random(void) { return xorshift_next(&rng_state); }
 
 static void put_word(uint8_t *bytes, size_t i, unsigned width, uint64_t v)
 {

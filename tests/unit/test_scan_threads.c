@@ -4,7 +4,9 @@
  * repro's 6000 leaked heaps on XP and a bulk Windows 10 process: facts, per-heap reachability and
  * its evidence, every property block, the MAPI attribution and the findings. The heap walk is also compared alone, one thread against four,
  * on every dump at hand, the hostile ones of corpus/malformed included: there the walk's budgets
- * run out, and the threads' results must give way to the ordered walk at exactly the right heap. */
+ * run out, and the threads' results must give way to the ordered walk at exactly the right heap.
+ * On the same dumps reachability is computed with the sieve notes the walk leaves
+ * (heap/heap_sieve.c) and with them withdrawn, reading every word: the same result. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -108,6 +110,12 @@ static void same_heaps(const char *name, const hs_heapset *a, const hs_heapset *
             cr_assert(x->errors[e].address == y->errors[e].address && strcmp(x->errors[e].check, y->errors[e].check) == 0 &&
                           same_str(x->errors[e].detail, y->errors[e].detail),
                       "%s: heap 0x%llx error %zu", name, (unsigned long long)x->handle, e);
+        const hs_heap_sieve *u = &x->sieve, *v = &y->sieve;
+        cr_assert(u->usable == v->usable && u->word_count == v->word_count && u->covered_count == v->covered_count &&
+                      u->sieved_bytes == v->sieved_bytes,
+                  "%s: heap 0x%llx sieve", name, (unsigned long long)x->handle);
+        for (size_t k = 0; k < u->word_count; k++)
+            cr_assert_eq(u->words[k], v->words[k], "%s: heap 0x%llx sieve word %zu", name, (unsigned long long)x->handle, k);
         cr_assert(x->missing_count == y->missing_count && x->skipped_count == y->skipped_count &&
                       x->busy_blocks == y->busy_blocks && x->free_blocks == y->free_blocks &&
                       x->internal_blocks == y->internal_blocks && x->lookaside_blocks == y->lookaside_blocks &&
@@ -117,6 +125,7 @@ static void same_heaps(const char *name, const hs_heapset *a, const hs_heapset *
 }
 
 static size_t budget_heaps; /* heaps that ended at a walk budget, over all dumps */
+static size_t sieved_heaps; /* heaps whose walk left sieve notes for reachability, over all dumps */
 
 static void walk_both_ways(const char *name, const void *data, size_t size)
 {
@@ -157,6 +166,24 @@ static void walk_both_ways(const char *name, const void *data, size_t size)
                       scanned->evidence[i] ? scanned->evidence[i] : "-");
         hs_reach_result_free(pre);
     }
+    /* The walk's sieve notes (heap_sieve.c) against reading every word: the notes withdrawn, the
+     * same result to the word. */
+    for (size_t i = 0; i < one->count; i++) {
+        sieved_heaps += one->heaps[i].sieve.usable;
+        one->heaps[i].sieve.usable = false;
+    }
+    hs_reach_result *read_all = hs_reachability_compute(d, as, one);
+    cr_assert_not_null(read_all);
+    cr_assert(read_all->known == scanned->known && same_str(read_all->unknown_reason, scanned->unknown_reason) &&
+                  read_all->words_scanned == scanned->words_scanned && read_all->reachable == scanned->reachable,
+              "%s: reachability with the sieve's notes differs from reading every word: known %d/%d, words %llu/%llu",
+              name, scanned->known, read_all->known, (unsigned long long)scanned->words_scanned,
+              (unsigned long long)read_all->words_scanned);
+    for (size_t i = 0; i < one->count; i++)
+        cr_assert(read_all->state[i] == scanned->state[i] && same_str(read_all->evidence[i], scanned->evidence[i]),
+                  "%s: heap %zu with notes / reading: %s / %s", name, i, scanned->evidence[i] ? scanned->evidence[i] : "-",
+                  read_all->evidence[i] ? read_all->evidence[i] : "-");
+    hs_reach_result_free(read_all);
     hs_reach_result_free(scanned);
     for (size_t i = 0; i < one->count; i++)
         for (size_t e = 0; e < one->heaps[i].error_count; e++)
@@ -220,8 +247,10 @@ Test(scan_threads, the_walk_on_four_threads_equals_the_ordered_walk_on_every_dum
     }
     closedir(dh);
     printf("scan_threads: the walk on four threads equals the ordered walk, and reachability over prescans equals "
-           "reachability by scanning, on %zu dumps (%zu heaps ended at a budget)\n",
-           dumps, budget_heaps);
+           "reachability by scanning, and with the walk's sieve notes equals reading every word, on %zu dumps (%zu "
+           "heaps ended at a budget, %zu left sieve notes)\n",
+           dumps, budget_heaps, sieved_heaps);
     cr_assert_geq(dumps, 140);
+    cr_assert_gt(sieved_heaps, 1000, "the notes must have served on most heaps for the comparison to mean anything");
     cr_assert_gt(budget_heaps, 100, "the hostile dumps must make the threads give way to the ordered walk");
 }
