@@ -339,6 +339,37 @@ static void scan_modules(reach_ctx *c)
     }
 }
 
+/* Where the scan of a heap's blocks is in its sieve: blocks come in address order, so the covered
+ * range and the first note at or after the block only move forward. */
+typedef struct notes_cursor {
+    size_t range, word;
+} notes_cursor;
+
+/* True when scanning [va, va+len) would find nothing and only count its words (set in *words):
+ * the sieve covered it and noted no word in it, and it lies in one range of the dump and one scan
+ * chunk, so scan_range would read it as one chunk of *words words and find no candidate. */
+static bool nothing_noted_in(const reach_ctx *c, notes_cursor *k, uint64_t va, uint64_t len, uint64_t *words)
+{
+    const hs_heap_sieve *s = &c->noted->sieve;
+    uint64_t start = (va + c->ptr - 1) & ~(uint64_t)(c->ptr - 1), end;
+    if (!hs_add_u64(va, len, &end) || start >= end || end - start > SCAN_CHUNK)
+        return false;
+    while (k->range + 1 < s->covered_count && s->covered[k->range + 1].address <= start)
+        k->range++;
+    while (k->word < s->word_count && s->words[k->word] < start)
+        k->word++;
+    if (k->range >= s->covered_count)
+        return false;
+    const hs_range *r = &s->covered[k->range];
+    if (start < r->address || end - r->address > r->size || (k->word < s->word_count && s->words[k->word] < end))
+        return false;
+    const hs_as_range *m = hs_as_find(c->as, start);
+    if (!m || end - m->start > m->size)
+        return false;
+    *words = (end - start) / c->ptr;
+    return true;
+}
+
 static void scan_heap_blocks(reach_ctx *c, size_t heap)
 {
     const hs_heap *h = &c->set->heaps[heap];
@@ -353,6 +384,7 @@ static void scan_heap_blocks(reach_ctx *c, size_t heap)
     }
     uint64_t g = h->layout ? h->layout->gran : 8;
     c->noted = c->sieve_matches && h->sieve.usable ? h : NULL;
+    notes_cursor notes = {0};
     for (size_t i = 0; i < h->block_count && !spent(c, 0); i++) {
         const hs_block *b = &h->blocks[i];
         if (!hs_block_in_use(b) || b->size <= g)
@@ -360,6 +392,12 @@ static void scan_heap_blocks(reach_ctx *c, size_t heap)
         uint64_t data = b->kind == HS_BLOCK_VIRTUAL ? h->layout->va_busy_block + g : g;
         if (b->size <= data)
             continue;
+        uint64_t words;
+        if (c->noted && nothing_noted_in(c, &notes, b->address + data, b->size - data, &words)) {
+            if (!spent(c, words))
+                c->r->words_scanned += words;
+            continue;
+        }
         origin o = {ORIGIN_BLOCK, b->address, h->handle, NULL};
         scan_range(c, b->address + data, b->size - data, &o);
     }
