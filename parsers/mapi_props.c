@@ -4,42 +4,46 @@
 
 unsigned hs_propval_size(unsigned ptr_size) { return ptr_size == 8 ? 24 : 16; }
 
-/* Base types and whether they have an MV form (mapi.md §2.1, strict in-memory whitelist). */
+/* Base types and whether they have an MV form (mapi.md §2.1, strict in-memory whitelist):
+ * X(type, name, has_mv, shape, mv_element), mv_element 0: pointer-sized, 1: SBinary-sized. */
+#define PROP_TYPES(X)                                                                                                  \
+    X(HS_PT_NULL, "PT_NULL", false, HS_PROP_SCALAR, 0)                                                                 \
+    X(HS_PT_I2, "PT_I2", true, HS_PROP_SCALAR, 2)                                                                      \
+    X(HS_PT_LONG, "PT_LONG", true, HS_PROP_SCALAR, 4)                                                                  \
+    X(HS_PT_R4, "PT_R4", true, HS_PROP_SCALAR, 4)                                                                      \
+    X(HS_PT_DOUBLE, "PT_DOUBLE", true, HS_PROP_SCALAR, 8)                                                              \
+    X(HS_PT_CURRENCY, "PT_CURRENCY", true, HS_PROP_SCALAR, 8)                                                          \
+    X(HS_PT_APPTIME, "PT_APPTIME", true, HS_PROP_SCALAR, 8)                                                            \
+    X(HS_PT_ERROR, "PT_ERROR", false, HS_PROP_SCALAR, 0)                                                               \
+    X(HS_PT_BOOLEAN, "PT_BOOLEAN", false, HS_PROP_SCALAR, 0)                                                           \
+    X(HS_PT_OBJECT, "PT_OBJECT", false, HS_PROP_SCALAR, 0)                                                             \
+    X(HS_PT_I8, "PT_I8", true, HS_PROP_SCALAR, 8)                                                                      \
+    X(HS_PT_STRING8, "PT_STRING8", true, HS_PROP_POINTER, 0)                                                           \
+    X(HS_PT_UNICODE, "PT_UNICODE", true, HS_PROP_POINTER, 0)                                                           \
+    X(HS_PT_SYSTIME, "PT_SYSTIME", true, HS_PROP_SCALAR, 8)                                                            \
+    X(HS_PT_CLSID, "PT_CLSID", true, HS_PROP_POINTER, 16)                                                              \
+    X(HS_PT_SVREID, "PT_SVREID", false, HS_PROP_COUNTED, 0)                                                            \
+    X(HS_PT_SRESTRICTION, "PT_SRESTRICTION", false, HS_PROP_POINTER, 0)                                                \
+    X(HS_PT_ACTIONS, "PT_ACTIONS", false, HS_PROP_POINTER, 0)                                                          \
+    X(HS_PT_BINARY, "PT_BINARY", true, HS_PROP_COUNTED, 1)
+
+#define TYPE_ROW(type, name, has_mv, shape, mv_element) {type, name, has_mv, shape, mv_element},
+#define TYPE_ENUM(type, name, has_mv, shape, mv_element) SLOT_##type,
+#define TYPE_SLOT(type, name, has_mv, shape, mv_element) [type] = SLOT_##type + 1,
+
 static const struct {
     uint16_t type;
     const char *name;
     bool has_mv;
     hs_prop_shape shape;
-    unsigned mv_element; /* 0: pointer-sized, 1: SBinary-sized */
-} types[] = {
-    {HS_PT_NULL, "PT_NULL", false, HS_PROP_SCALAR, 0},
-    {HS_PT_I2, "PT_I2", true, HS_PROP_SCALAR, 2},
-    {HS_PT_LONG, "PT_LONG", true, HS_PROP_SCALAR, 4},
-    {HS_PT_R4, "PT_R4", true, HS_PROP_SCALAR, 4},
-    {HS_PT_DOUBLE, "PT_DOUBLE", true, HS_PROP_SCALAR, 8},
-    {HS_PT_CURRENCY, "PT_CURRENCY", true, HS_PROP_SCALAR, 8},
-    {HS_PT_APPTIME, "PT_APPTIME", true, HS_PROP_SCALAR, 8},
-    {HS_PT_ERROR, "PT_ERROR", false, HS_PROP_SCALAR, 0},
-    {HS_PT_BOOLEAN, "PT_BOOLEAN", false, HS_PROP_SCALAR, 0},
-    {HS_PT_OBJECT, "PT_OBJECT", false, HS_PROP_SCALAR, 0},
-    {HS_PT_I8, "PT_I8", true, HS_PROP_SCALAR, 8},
-    {HS_PT_STRING8, "PT_STRING8", true, HS_PROP_POINTER, 0},
-    {HS_PT_UNICODE, "PT_UNICODE", true, HS_PROP_POINTER, 0},
-    {HS_PT_SYSTIME, "PT_SYSTIME", true, HS_PROP_SCALAR, 8},
-    {HS_PT_CLSID, "PT_CLSID", true, HS_PROP_POINTER, 16},
-    {HS_PT_SVREID, "PT_SVREID", false, HS_PROP_COUNTED, 0},
-    {HS_PT_SRESTRICTION, "PT_SRESTRICTION", false, HS_PROP_POINTER, 0},
-    {HS_PT_ACTIONS, "PT_ACTIONS", false, HS_PROP_POINTER, 0},
-    {HS_PT_BINARY, "PT_BINARY", true, HS_PROP_COUNTED, 1},
-};
+    unsigned mv_element;
+} types[] = {PROP_TYPES(TYPE_ROW)};
 
-static int find_type(uint16_t base)
-{
-    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
-        if (types[i].type == base)
-            return (int)i;
-    return -1;
-}
+enum { PROP_TYPES(TYPE_ENUM) };
+/* types[] index + 1 by base type, 0 for none: every value the scan reads asks this, several times. */
+static const uint8_t type_slot[HS_PT_BINARY + 1] = {PROP_TYPES(TYPE_SLOT)};
+
+static int find_type(uint16_t base) { return base < sizeof type_slot && type_slot[base] ? type_slot[base] - 1 : -1; }
 
 bool hs_prop_type_valid(uint16_t type)
 {
@@ -146,14 +150,12 @@ bool hs_fill_pattern(uint64_t value, unsigned width)
 {
     /* mapi.md §6: NT heap free fill, never-written fill, tail fill, debug MAPI fill, CRT dead land,
      * CRT clean land, CRT no-man's land. */
-    static const uint32_t patterns[] = {0xFEEEFEEE, 0xBAADF00D, 0xABABABAB, 0xFEFEFEFE,
-                                        0xDDDDDDDD, 0xCDCDCDCD, 0xFDFDFDFD};
     uint32_t lo = (uint32_t)value;
-    for (size_t i = 0; i < sizeof patterns / sizeof patterns[0]; i++) {
-        if (lo != patterns[i])
-            continue;
-        if (width == 4 || (uint32_t)(value >> 32) == patterns[i] || (value >> 32) == 0)
-            return true;
+    switch (lo) {
+    case 0xFEEEFEEE: case 0xBAADF00D: case 0xABABABAB: case 0xFEFEFEFE:
+    case 0xDDDDDDDD: case 0xCDCDCDCD: case 0xFDFDFDFD:
+        return width == 4 || (uint32_t)(value >> 32) == lo || (value >> 32) == 0;
+    default:
+        return false;
     }
-    return false;
 }

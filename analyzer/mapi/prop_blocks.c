@@ -401,9 +401,16 @@ static void scan_block(scan_ctx *c, size_t heap_index, const hs_heap *h, const h
      * (MAPIAllocateBuffer, mapi.md §4.3). Keep the start that yields the most valid entries. */
     candidate best, cand;
     best.valid = 0;
+    /* Most blocks hold no array: a first entry whose type MAPI never stores fails at once, so the
+     * three starts' tags are looked at together before any is evaluated. */
+    hs_reader head;
+    bool have_head = hs_as_reader(c->as, user, end - user < 20 ? end - user : 20, &head) == HS_OK;
     for (uint64_t off = 0; off <= 16; off += 8) {
         if (user + off >= end)
             break;
+        uint32_t tag;
+        if (have_head && hs_rd_u32_at(&head, off, &tag) == HS_OK && !hs_prop_type_valid((uint16_t)(tag & 0xFFFF)))
+            continue; /* evaluate() would find entry 0 invalid (invalid_type) and stop: no valid entry */
         evaluate(c, user + off, end, &cand);
         if (cand.valid > best.valid)
             best = cand;
