@@ -150,6 +150,7 @@ typedef struct hs_heapset {
     hs_handle_filter sieve_filter;
     unsigned sieve_width;
     bool sieve_halves;
+    uint64_t sieve_notes_per_heap; /* a heap with more notes gives its sieve up (heap_sieve.c) */
 } hs_heapset;
 
 /* Walks every heap of the process. process must outlive the result. NULL when out of memory. */

@@ -12,9 +12,8 @@
 #include "sort.h"
 #include "sorted_search.h"
 
-/* Notes past one word per 256 bytes sieved (real dumps: about one per 300 KB) are memory a hostile
- * dump makes us keep for nothing: the heap gives up its sieve and is read instead. */
-enum { BYTES_PER_NOTE = 256, NOTES_FREE = 1024, MAX_COVERED = 1u << 16 };
+/* Covered ranges past this many (a segment in thousands of pieces) are not worth keeping. */
+enum { MAX_COVERED = 1u << 16 };
 
 static void give_up(hs_heap_sieve *s)
 {
@@ -61,7 +60,7 @@ void walk_sieve(walk_ctx *c, uint64_t from, uint64_t to)
             return; /* a run of present memory that ends inside a word: the rest is read later */
         hs_filter_cursor k = hs_filter_cursor_over(&set->sieve_filter, bytes, width, set->sieve_halves, words);
         for (size_t i = hs_filter_cursor_next(&k, 0); i < words && s->usable; i = hs_filter_cursor_next(&k, i + 1)) {
-            if (s->word_count >= s->sieved_bytes / BYTES_PER_NOTE + NOTES_FREE + words * width / BYTES_PER_NOTE ||
+            if (s->word_count >= set->sieve_notes_per_heap ||
                 !hs_grow((void **)&s->words, &c->sieve_word_cap, s->word_count, sizeof *s->words)) {
                 give_up(s);
                 break;

@@ -940,6 +940,10 @@ hs_heapset *hs_heaps_walk_with(const hs_dump *dump, const hs_address_space *as, 
     set->sieve_filter = hs_handle_filter_none();
     for (size_t i = 0; i < process->heap_count; i++)
         hs_handle_filter_add(&set->sieve_filter, process->heaps[i].handle);
+    /* Real dumps hold about one passing word per 300 KB. Notes are kept up to one per 256 bytes of
+     * the dump, shared out among the heaps, plus a few each: a hostile dump full of handle values
+     * (or of heaps over the same memory) costs reading, not memory. */
+    set->sieve_notes_per_heap = hs_as_total_bytes(as) / 256 / (process->heap_count ? process->heap_count : 1) + 16;
     walk_budgets b = {budget, limit, steps, steps, HS_MAX_ERRORS_TOTAL};
     /* Large dumps first on several threads; what they cannot settle exactly, in order here. */
     set->count = threads == 1 ? 0 : walk_heaps_parallel(set, dump, as, process, threads, &b);

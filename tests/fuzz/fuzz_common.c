@@ -168,9 +168,47 @@ void fz_check_process(const hs_process *p)
         FZ_CHECK(p->notes.items[i].message != NULL, "note %zu has no text", i);
 }
 
+/* The walk's sieve notes (heap/heap_sieve.c): sorted, disjoint, within the notes bound, and every
+ * note a word of covered, present memory that the filter passes (its value or, in WoW64, a half). */
+static void check_sieve(const hs_address_space *as, const hs_heapset *set, const hs_heap *h)
+{
+    const hs_heap_sieve *s = &h->sieve;
+    if (!s->usable) {
+        FZ_CHECK(s->word_count == 0 && s->covered_count == 0, "heap 0x%llx: an unusable sieve keeps notes",
+                 (unsigned long long)h->handle);
+        return;
+    }
+    FZ_CHECK(set->sieve_width == 4 || set->sieve_width == 8, "heap 0x%llx: a sieve of width %u",
+             (unsigned long long)h->handle, set->sieve_width);
+    FZ_CHECK(s->word_count <= set->sieve_notes_per_heap, "heap 0x%llx: %zu notes over the bound",
+             (unsigned long long)h->handle, s->word_count);
+    for (size_t i = 1; i < s->covered_count; i++)
+        FZ_CHECK(s->covered[i - 1].address + s->covered[i - 1].size <= s->covered[i].address,
+                 "heap 0x%llx: covered ranges %zu and %zu overlap or are out of order", (unsigned long long)h->handle,
+                 i - 1, i);
+    unsigned width = set->sieve_width;
+    for (size_t i = 0; i < s->word_count; i++) {
+        uint64_t va = s->words[i];
+        FZ_CHECK(i == 0 || s->words[i - 1] < va, "heap 0x%llx: notes not sorted at %zu", (unsigned long long)h->handle, i);
+        size_t first, end;
+        FZ_CHECK(hs_heap_sieve_words(h, va, va + width, &first, &end) && end - first == 1 && first == i,
+                 "heap 0x%llx: note 0x%llx is not in what was covered", (unsigned long long)h->handle,
+                 (unsigned long long)va);
+        uint64_t v = 0;
+        FZ_CHECK(hs_as_read(as, va, &v, width) == HS_OK, "heap 0x%llx: note 0x%llx is not in present memory",
+                 (unsigned long long)h->handle, (unsigned long long)va);
+        bool pass = hs_handle_filter_passes(&set->sieve_filter, v);
+        if (set->sieve_halves && width == 8)
+            pass |= hs_handle_filter_passes(&set->sieve_filter, (uint32_t)v) ||
+                    hs_handle_filter_passes(&set->sieve_filter, v >> 32);
+        FZ_CHECK(pass, "heap 0x%llx: note 0x%llx holds 0x%llx, which the filter does not pass",
+                 (unsigned long long)h->handle, (unsigned long long)va, (unsigned long long)v);
+    }
+}
+
 static void check_heap(const hs_address_space *as, const hs_heapset *set, const hs_heap *h, size_t index)
 {
-    (void)as;
+    check_sieve(as, set, h);
     FZ_CHECK(h->error_count <= 1000, "heap 0x%llx: %zu errors", (unsigned long long)h->handle, h->error_count);
     FZ_CHECK(h->segment_count <= HS_MAX_SEGMENTS, "heap 0x%llx: %zu segments", (unsigned long long)h->handle,
              h->segment_count);
