@@ -8,6 +8,7 @@
  * sieve covered, and reads the rest as before. The notes are exact (the same filter over the same
  * bytes) or absent: never a guess. */
 #include "alloc.h"
+#include "checked.h"
 #include "heap_walk_internal.h"
 #include "sort.h"
 #include "sorted_search.h"
@@ -25,7 +26,8 @@ static void give_up(hs_heap_sieve *s)
 static bool note_range(hs_heap_sieve *s, size_t *cap, uint64_t at, uint64_t size)
 {
     hs_range *last = s->covered_count ? &s->covered[s->covered_count - 1] : NULL;
-    if (last && last->address + last->size == at) {
+    uint64_t last_end;
+    if (last && hs_add_u64(last->address, last->size, &last_end) && last_end == at) {
         last->size += size;
         return true;
     }
@@ -74,7 +76,8 @@ void walk_sieve(walk_ctx *c, uint64_t from, uint64_t to)
             break;
         }
         s->sieved_bytes += (uint64_t)words * width;
-        at += (uint64_t)words * width;
+        if (!hs_add_u64(at, (uint64_t)words * width, &at)) /* cannot pass `to`; checked all the same */
+            break;
     }
 }
 
@@ -99,7 +102,7 @@ void walk_sieve_finish(hs_heap *h)
     hs_sort(s->covered, s->covered_count, sizeof *s->covered, compare_ranges);
     hs_sort(s->words, s->word_count, sizeof *s->words, compare_words);
     for (size_t i = 1; i < s->covered_count; i++)
-        if (s->covered[i].address < s->covered[i - 1].address + s->covered[i - 1].size) {
+        if (s->covered[i].address - s->covered[i - 1].address < s->covered[i - 1].size) {
             give_up(s); /* segments over the same memory (a hostile dump): its words were noted twice */
             return;
         }
