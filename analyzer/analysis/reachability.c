@@ -7,6 +7,7 @@
 
 #include "alloc.h"
 #include "checked.h"
+#include "sorted_search.h"
 #include "util/handle_filter.h"
 #include "util/u64_map.h"
 
@@ -340,9 +341,11 @@ static void scan_modules(reach_ctx *c)
 }
 
 /* Where the scan of a heap's blocks is in its sieve: blocks come in address order, so the covered
- * range and the first note at or after the block only move forward. */
+ * range and the first note at or after the block's data mostly move forward (a block whose data
+ * starts before the previous one's, in a hostile heap, starts the search over). */
 typedef struct notes_cursor {
     size_t range, word;
+    uint64_t last_start;
 } notes_cursor;
 
 /* True when scanning [va, va+len) would find nothing and only count its words (set in *words):
@@ -354,6 +357,12 @@ static bool nothing_noted_in(const reach_ctx *c, notes_cursor *k, uint64_t va, u
     uint64_t start = (va + c->ptr - 1) & ~(uint64_t)(c->ptr - 1), end;
     if (!hs_add_u64(va, len, &end) || start >= end || end - start > SCAN_CHUNK)
         return false;
+    if (start < k->last_start) { /* found again by binary search: a hostile order costs no more */
+        size_t n = HS_COUNT_LE(s->covered, s->covered_count, address, start);
+        k->range = n ? n - 1 : 0;
+        k->word = start ? hs_count_le(s->words, s->word_count, sizeof *s->words, 0, start - 1) : 0;
+    }
+    k->last_start = start;
     while (k->range + 1 < s->covered_count && s->covered[k->range + 1].address <= start)
         k->range++;
     while (k->word < s->word_count && s->words[k->word] < start)

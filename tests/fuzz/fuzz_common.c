@@ -373,6 +373,40 @@ static void check_evidence(const hs_scan_result *r, const hs_finding *f)
         }
 }
 
+static bool same_text(const char *a, const char *b) { return (!a && !b) || (a && b && strcmp(a, b) == 0); }
+
+/* Reachability computed again with the walk's sieve notes withdrawn (every block read word by
+ * word): the same result to the word (heap/heap_sieve.c, and the prescans on several threads). */
+static void check_reachability_without_notes(const hs_scan_result *r)
+{
+    if (!r->heaps || !r->reach || r->out_of_time || r->out_of_memory)
+        return;
+    hs_heapset plain = *r->heaps;
+    hs_heap *heaps = malloc((plain.count ? plain.count : 1) * sizeof *heaps);
+    FZ_CHECK(heaps != NULL, "out of memory in the harness");
+    if (plain.count)
+        memcpy(heaps, r->heaps->heaps, plain.count * sizeof *heaps);
+    for (size_t i = 0; i < plain.count; i++)
+        heaps[i].sieve.usable = false;
+    plain.heaps = heaps;
+    hs_reach_result *read = hs_reachability_compute(r->dump, r->as, &plain);
+    if (read) { /* NULL only when out of memory */
+        const hs_reach_result *a = r->reach;
+        FZ_CHECK(a->known == read->known && same_text(a->unknown_reason, read->unknown_reason) &&
+                     a->words_scanned == read->words_scanned && a->reachable == read->reachable,
+                 "reachability with sieve notes (known %d, %llu words, %zu reachable) differs from reading every word "
+                 "(known %d, %llu words, %zu reachable)",
+                 a->known, (unsigned long long)a->words_scanned, (size_t)a->reachable, read->known,
+                 (unsigned long long)read->words_scanned, (size_t)read->reachable);
+        for (size_t i = 0; i < plain.count; i++)
+            FZ_CHECK(a->state[i] == read->state[i] && same_text(a->evidence[i], read->evidence[i]),
+                     "heap %zu: reachability with sieve notes '%s', reading every word '%s'", i,
+                     a->evidence[i] ? a->evidence[i] : "-", read->evidence[i] ? read->evidence[i] : "-");
+        hs_reach_result_free(read);
+    }
+    free(heaps);
+}
+
 void fz_check_scan(const hs_scan_result *r)
 {
     fz_check_dump(r->dump);
@@ -385,6 +419,7 @@ void fz_check_scan(const hs_scan_result *r)
         fz_check_heaps(r->as, r->heaps);
     if (r->heaps && r->props)
         fz_check_props(r->as, r->heaps, r->props);
+    check_reachability_without_notes(r);
     for (size_t i = 0; i < r->finding_count; i++) {
         FZ_CHECK(r->findings[i].rule != NULL, "finding %zu without a rule", i);
         check_evidence(r, &r->findings[i]);
