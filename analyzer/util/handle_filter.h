@@ -1,7 +1,9 @@
-/* The first sieve of the reachability scan: which words of memory could be a heap handle.
+/* Which words of memory could be a heap handle: the sieve the heap walk runs over each segment
+ * ahead of itself (heap/heap_sieve.c) and reachability over the memory the walk did not cover
+ * (analysis/reachability.c).
  *
- * Every busy word of a dump is tested, and almost none passes, so this test decides how fast the
- * scan reads memory. A word passes when it lies in [lowest, lowest + span] and has no bit set in
+ * Every busy word of a dump is tested, and almost none passes, so this test decides how fast
+ * memory is read. A word passes when it lies in [lowest, lowest + span] and has no bit set in
  * zero_low_bits (bits that are zero in every handle's low 16: handles are 64 KB aligned in
  * practice). Passing says "look it up", never "it is a handle"; a handle always passes. */
 #ifndef HS_HANDLE_FILTER_H
