@@ -487,7 +487,7 @@ static int on_scan_message(YR_SCAN_CONTEXT *ctx, int message, void *data, void *
             if (!nm)
                 break;
             f->matches = nm;
-            f->matches[f->match_count++] = (hs_string_match){s->identifier, (uint64_t)(m.base + m.offset)};
+            f->matches[f->match_count++] = (hs_string_match){s->identifier, (uint64_t)m.base + (uint64_t)m.offset};
         }
     }
     return CALLBACK_CONTINUE;

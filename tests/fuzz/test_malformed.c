@@ -518,6 +518,30 @@ Test(malformed, large_block_of_no_bytes)
     release(&l);
 }
 
+/* fuzz_pipeline, 2026-11-30 evening (UBSan: "signed integer overflow: 9223372036854775807 + 33526
+ * cannot be represented in type 'long'"; minimised from 146 KB to 107 KB): a memory range at
+ * 0x7FFFFFFFFFFFFFFF. libyara reports a match as a signed base plus a signed offset, and their sum
+ * passed 2^63; it is now added as unsigned addresses, which is what both are. */
+Test(malformed, yara_match_past_2_to_the_63)
+{
+    loaded l;
+    scan(&l, "yara-match-past-2-to-the-63.dmp");
+    cr_assert_eq(l.r->dump->problems.count, 17);
+    cr_assert_eq(l.r->dump->memory_count, 1);
+    size_t n;
+    const hs_as_range *r = hs_as_ranges(l.r->as, &n);
+    cr_assert(n == 1 && r[0].start == 0x7FFFFFFFFFFFFFFFull && r[0].size == 106832);
+    cr_assert_eq(l.r->finding_count, 1);
+    const hs_finding *f = &l.r->findings[0];
+    cr_assert_str_eq(f->rule->identifier, "fuzz_memory_strings");
+    cr_assert_eq(f->match_count, 2);
+    cr_assert_str_eq(f->matches[0].string_id, "$mapi");
+    cr_assert_eq(f->matches[0].address, 0x8000000000001384ull);
+    cr_assert_str_eq(f->matches[1].string_id, "$mapi");
+    cr_assert_eq(f->matches[1].address, 0x80000000000013B2ull);
+    release(&l);
+}
+
 static const char *const known[] = {
     "README.md",
     "streams-2-to-the-32.dmp",
@@ -537,6 +561,7 @@ static const char *const known[] = {
     "range-at-top-of-address-space.dmp",
     "many-damaged-heaps.dmp",
     "large-block-of-no-bytes.dmp",
+    "yara-match-past-2-to-the-63.dmp",
 };
 
 Test(malformed, every_file_has_an_exact_expectation)
