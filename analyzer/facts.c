@@ -94,7 +94,7 @@ void hs_facts_compute(hs_facts *f, const hs_dump *dump, const hs_heapset *heaps,
         if (reach->known)
             set(f, HS_FACT_HEAPS_ORPHANED, (int64_t)reach->orphaned);
     }
-    if (props) {
+    if (props && !props->heaps_skipped) { /* with heaps left out, the counts are only a lower bound */
         set(f, HS_FACT_MAPI_PROP_BLOCKS, (int64_t)props->count);
         set(f, HS_FACT_MAPI_CORRUPT_PROP_BLOCKS, (int64_t)props->corrupt);
     }

@@ -57,6 +57,13 @@ static void analyse_heaps(hs_scan_result *r, unsigned threads)
         return;
     }
     hs_mapi_finish(r->mapi, r->heaps, r->props);
+    if (r->props->heaps_skipped)
+        hs_diag_add(&r->problems, HS_SEV_WARNING, HS_ERR_LIMIT, "property scan", -1,
+                    "property blocks were not looked for in %zu heaps (%llu bytes of busy blocks): the heaps' busy "
+                    "blocks add up to more than %llu bytes, four times the memory the dump holds, so heaps name the "
+                    "same memory; the property block counts are unknown",
+                    r->props->heaps_skipped, (unsigned long long)r->props->busy_bytes_skipped,
+                    (unsigned long long)r->props->busy_bytes_allowed);
 }
 
 static void run_pipeline(hs_scan_result *r, const hs_ruleset *rules, const hs_scan_options *options)

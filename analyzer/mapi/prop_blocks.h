@@ -32,6 +32,11 @@ typedef struct hs_prop_scan {
     size_t corrupt;
     uint32_t *per_heap_blocks;  /* property blocks per heap (valid and corrupt) */
     uint32_t *per_heap_corrupt;
+    /* Heaps not scanned: the busy blocks of all heaps together exceed four times the memory the
+     * dump holds (only heaps over the same memory get there), and the heaps that did not fit were
+     * left out; the counts above are then a lower bound. */
+    size_t heaps_skipped;
+    uint64_t busy_bytes_skipped, busy_bytes_allowed;
     hs_arena *arenas[HS_MAX_WORKERS]; /* the strings (details, hex), one arena per worker */
 } hs_prop_scan;
 
