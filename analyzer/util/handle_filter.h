@@ -32,25 +32,6 @@ static inline uint64_t hs_word_le(const uint8_t *p, unsigned width)
     for (unsigned k = 0; k < width; k++)
         v |= (uint64_t)p[k] << (8 * k);
     return v;
-/* Walks the words of a buffer that may hold a handle, each stretch sieved once. With halves
- * (WoW64 processes, which keep 32-bit handles in 4-byte slots; width 8 only) a word also counts
- * when one of its 4-byte halves passes. */
-typedef struct hs_filter_cursor {
-    const hs_handle_filter *filter;
-    const uint8_t *bytes;
-    size_t count;
-    unsigned width;
-    bool halves;
-    size_t whole, half; /* the next passing word, and half (in halves); SIZE_MAX: not yet sought */
-} hs_filter_cursor;
-
-/* A cursor over the count words of width bytes at bytes (see hs_handle_filter_next). */
-hs_filter_cursor hs_filter_cursor_over(const hs_handle_filter *f, const uint8_t *bytes, unsigned width, bool halves,
-                                       size_t count);
-/* The first word at or after `from` that may hold a handle, or count. Calls must not go back:
- * `from` never below the previous call's. */
-size_t hs_filter_cursor_next(hs_filter_cursor *k, size_t from);
-
 #endif
 }
 
