@@ -37,7 +37,7 @@ static void analyse_heaps(hs_scan_result *r, unsigned threads)
 {
     unsigned workers = hs_workers_for(r->as, r->heaps->count, threads);
     size_t n = r->heaps->count ? r->heaps->count : 1;
-    per_heap_job job = {hs_reach_prepare(r->dump, r->as, r->heaps), hs_prop_scan_start(r->dump, r->heaps),
+    per_heap_job job = {hs_reach_prepare(r->dump, r->as, r->heaps), hs_prop_scan_start(r->dump, r->as, r->heaps),
                         hs_mapi_start(r->dump, r->heaps), r->heaps, hs_calloc(workers, n), workers >= 2};
     bool ready = job.reach && job.props && job.mapi && job.seen;
     if (ready)

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "alloc.h"
-#include "checked.h"
 #include "mapi_props.h"
+#include "sorted_search.h"
 #include "util/heap_ranges.h"
 
 enum {
@@ -40,9 +40,9 @@ typedef struct scan_ctx {
 /* Known tags of mapi.md §2.3: seeing one is evidence that an array is a real property array. */
 static bool known_tag(uint32_t tag)
 {
-    /* Sorted ascending, for the binary search below (keep it so): every valid entry of every
-     * candidate asks, and a hostile dump makes that millions. */
-    static const uint32_t tags[] = {
+    /* Sorted ascending, for the binary search (keep it so): every valid entry of every candidate
+     * asks, and a hostile dump makes that millions. 64-bit for hs_count_le (sorted_search.h). */
+    static const uint64_t tags[] = {
         0x00170003, 0x001A001E, 0x001A001F, 0x00260003, 0x00360003, 0x0037001E, 0x0037001F, 0x00390040, 0x003D001E,
         0x003D001F, 0x0042001E, 0x0042001F, 0x007D001E, 0x007D001F, 0x0C150003, 0x0C1A001E, 0x0C1A001F, 0x0C1F001E,
         0x0C1F001F, 0x0E03001F, 0x0E04001F, 0x0E060040, 0x0E070003, 0x0E080003, 0x0E090102, 0x0E12000D, 0x0E13000D,
@@ -56,17 +56,8 @@ static bool known_tag(uint32_t tag)
         0x3E00001F, 0x3E010102, 0x3E020003, 0x3E030003, 0x3E040003, 0x3E050102, 0x3E07001E, 0x3E07001F, 0x3E08001E,
         0x3E08001F, 0x66000003, 0x66010003, 0x6602001E, 0x6603001E, 0x66040003, 0x6612001E, 0x661B0102, 0x661C001F,
     };
-    size_t lo = 0, hi = sizeof tags / sizeof tags[0];
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (tags[mid] == tag)
-            return true;
-        if (tags[mid] < tag)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return false;
+    size_t n = hs_count_le(tags, sizeof tags / sizeof tags[0], sizeof tags[0], 0, tag);
+    return n > 0 && tags[n - 1] == tag;
 }
 
 static verdict fail(scan_ctx *c, const char *check, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -454,13 +445,9 @@ struct hs_prop_scan_job {
  * their busy bytes fit in four times the dump's memory (plus 1 MiB); a heap that does not fit is
  * left out and counted. Decided before any heap is scanned, so it is the same on any number of
  * workers. */
-static void admit_heaps(hs_prop_scan_job *j)
+static void admit_heaps(hs_prop_scan_job *j, const hs_address_space *as)
 {
-    const hs_dump *d = j->dump;
-    uint64_t memory = 0;
-    for (size_t i = 0; i < d->memory_count; i++)
-        if (!hs_add_u64(memory, d->memory[i].size, &memory))
-            memory = UINT64_MAX;
+    uint64_t memory = hs_as_total_bytes(as);
     uint64_t allowed = memory > (UINT64_MAX - (1u << 20)) / 4 ? UINT64_MAX : 4 * memory + (1u << 20), used = 0;
     hs_prop_scan *s = j->result;
     s->busy_bytes_allowed = allowed;
@@ -476,7 +463,7 @@ static void admit_heaps(hs_prop_scan_job *j)
     }
 }
 
-hs_prop_scan_job *hs_prop_scan_start(const hs_dump *dump, const hs_heapset *set)
+hs_prop_scan_job *hs_prop_scan_start(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set)
 {
     hs_prop_scan *s = hs_calloc(1, sizeof *s);
     hs_prop_scan_job *j = hs_calloc(1, sizeof *j);
@@ -492,7 +479,7 @@ hs_prop_scan_job *hs_prop_scan_start(const hs_dump *dump, const hs_heapset *set)
         return NULL;
     }
     *j = (hs_prop_scan_job){.dump = dump, .set = set, .result = s, .skip = skip};
-    admit_heaps(j);
+    admit_heaps(j, as);
     return j;
 }
 
@@ -558,7 +545,7 @@ hs_prop_scan *hs_prop_scan_finish(hs_prop_scan_job *j)
 
 hs_prop_scan *hs_prop_scan_run(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set)
 {
-    hs_prop_scan_job *j = hs_prop_scan_start(dump, set);
+    hs_prop_scan_job *j = hs_prop_scan_start(dump, as, set);
     if (!j)
         return NULL;
     hs_prop_scan_heaps(j, 0, as, 0, set->count);

@@ -49,7 +49,7 @@ hs_prop_scan *hs_prop_scan_run(const hs_dump *dump, const hs_address_space *as, 
  * time; a worker may come back for its next heaps), then finish merges the parts in heap order
  * and frees the job. NULL when out of memory. */
 typedef struct hs_prop_scan_job hs_prop_scan_job;
-hs_prop_scan_job *hs_prop_scan_start(const hs_dump *dump, const hs_heapset *set);
+hs_prop_scan_job *hs_prop_scan_start(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set);
 void hs_prop_scan_heaps(hs_prop_scan_job *j, unsigned worker, const hs_address_space *as, size_t first, size_t end);
 hs_prop_scan *hs_prop_scan_finish(hs_prop_scan_job *j);
 void hs_prop_scan_free(hs_prop_scan *s);
