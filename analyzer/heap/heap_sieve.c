@@ -16,7 +16,7 @@
 /* Covered ranges past this many (a segment in thousands of pieces) are not worth keeping. */
 enum { MAX_COVERED = 1u << 16 };
 
-static void give_up(hs_heap_sieve *s)
+void walk_sieve_release(hs_heap_sieve *s)
 {
     hs_free(s->covered);
     hs_free(s->words);
@@ -64,7 +64,7 @@ void walk_sieve(walk_ctx *c, uint64_t from, uint64_t to)
         for (size_t i = hs_filter_cursor_next(&k, 0); i < words && s->usable; i = hs_filter_cursor_next(&k, i + 1)) {
             if (s->word_count >= set->sieve_notes_per_heap ||
                 !hs_grow((void **)&s->words, &c->sieve_word_cap, s->word_count, sizeof *s->words)) {
-                give_up(s);
+                walk_sieve_release(s);
                 break;
             }
             s->words[s->word_count++] = at + (uint64_t)i * width;
@@ -72,7 +72,7 @@ void walk_sieve(walk_ctx *c, uint64_t from, uint64_t to)
         if (!s->usable)
             break;
         if (!note_range(s, &c->sieve_range_cap, at, (uint64_t)words * width)) {
-            give_up(s);
+            walk_sieve_release(s);
             break;
         }
         s->sieved_bytes += (uint64_t)words * width;
@@ -103,7 +103,7 @@ void walk_sieve_finish(hs_heap *h)
     hs_sort(s->words, s->word_count, sizeof *s->words, compare_words);
     for (size_t i = 1; i < s->covered_count; i++)
         if (s->covered[i].address - s->covered[i - 1].address < s->covered[i - 1].size) {
-            give_up(s); /* segments over the same memory (a hostile dump): its words were noted twice */
+            walk_sieve_release(s); /* segments over the same memory (a hostile dump): its words were noted twice */
             return;
         }
 }

@@ -968,8 +968,7 @@ void walk_heap_clear(hs_heap *h)
     hs_free(h->skipped);
     hs_free(h->blocks);
     hs_free(h->errors);
-    hs_free(h->sieve.covered);
-    hs_free(h->sieve.words);
+    walk_sieve_release(&h->sieve);
     memset(h, 0, sizeof *h);
 }
 

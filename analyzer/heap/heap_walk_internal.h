@@ -54,6 +54,8 @@ typedef struct walk_budgets {
 /* Reads [from, to) of a segment ahead of the walk, noting in c->h->sieve the words that may hold a
  * heap handle (heap_sieve.c): the walk then finds its headers in the cache. */
 void walk_sieve(walk_ctx *c, uint64_t from, uint64_t to);
+/* Frees a sieve's notes and empties it (not usable): a heap that gives its sieve up, or is cleared. */
+void walk_sieve_release(hs_heap_sieve *s);
 /* Puts the sieve of a walked heap in order (sorted, disjoint), or gives it up. */
 void walk_sieve_finish(hs_heap *h);
 /* Frees what a walk put in h and zeroes it. */

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
 #include "dump_builder.h"
 #include "heap_walk_internal.h"
 #include "xorshift.h"
@@ -86,8 +85,7 @@ static void build(fixture *f, const uint64_t *handles, size_t n, unsigned width,
 
 static void release(fixture *f)
 {
-    hs_free(f->heap.sieve.covered);
-    hs_free(f->heap.sieve.words);
+    walk_sieve_release(&f->heap.sieve);
     hs_as_free(f->as);
     hs_dump_free(f->dump);
     bv_free(&f->file);
