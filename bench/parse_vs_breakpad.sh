@@ -6,7 +6,7 @@
 # left out; a dump minidump_stackwalk fails on is left out of that ratio only.
 #
 #   bench/parse_vs_breakpad.sh [-n RUNS] [-b HEAPSLEUTH] [-d DIR]... [-c DIR]... [-S SUMMARY]
-#     -d DIR   dumps (*.dmp, recursively) named by their path under DIR; default ../shared/dumps
+#     -d DIR   dumps (*.dmp, recursively) named by their path under DIR; default tests/data/real
 #     -c DIR   more dumps, named corpus/NAME (bench/run passes the generated corpus scenarios)
 #     -S FILE  append machine-readable results (key value lines) for bench/run's targets
 #     -s       accepted for compatibility (minidump_stackwalk is always compared)
@@ -33,7 +33,7 @@ while getopts "n:b:d:c:S:sh" opt; do
     *) usage >&2; exit 2 ;;
   esac
 done
-[ ${#dirs[@]} -gt 0 ] || dirs=("${HS_SHARED_DIR:-$bench_root/../shared}/dumps")
+[ ${#dirs[@]} -gt 0 ] || dirs=("$bench_root/tests/data/real")
 [ -n "$bin" ] || bin=$(bench_find_heapsleuth) || true
 [ -x "$bin" ] || { echo "parse_vs_breakpad.sh: no heapsleuth binary (build first, or pass -b)" >&2; exit 2; }
 [ -x "$breakpad/minidump_dump" ] || { echo "parse_vs_breakpad.sh: Breakpad not installed (run scripts/setup-deps)" >&2; exit 2; }
@@ -41,7 +41,7 @@ helpers="${BENCH_HELPERS:-$bench_root/build-release/bench}"
 bench_helpers "$helpers"
 timeit="$helpers/timeit"
 
-# name<TAB>path for every dump, shared ones first.
+# name<TAB>path for every dump, real ones first.
 list=$(mktemp)
 results=$(mktemp)
 trap 'rm -f "$list" "$results"' EXIT

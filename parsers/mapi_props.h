@@ -1,5 +1,5 @@
 /* MAPI property values (SPropValue) as they lie in a client's memory, and what MAPI accepts as
- * valid. Layouts and tables from shared/reference/mapi.md: §1.1 (SPropValue: 16 bytes on x86, 24 on
+ * valid. Layouts and tables from docs/reference/mapi.md: §1.1 (SPropValue: 16 bytes on x86, 24 on
  * x64, Value at +8), §1.2 (counted arrays: count at +0, pointer at +4 x86 / +8 x64), §2.1 (types,
  * MV forms), §2.2 (ID ranges), §3.1–3.3 (SCODEs and valid values). */
 #ifndef HS_MAPI_PROPS_H

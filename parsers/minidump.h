@@ -1,7 +1,7 @@
 /* The minidump parser: header, stream directory and every stream a Windows crash dump carries,
  * exposed as typed C structures. Layouts from Microsoft's minidumpapiset.h documentation
  * (MINIDUMP_* structures), cross-checked against Breakpad's minidump_format.h and the dumps in
- * shared/dumps. Nothing here trusts the file: each stream is parsed through a reader bounded to its
+ * tests/data/real. Nothing here trusts the file: each stream is parsed through a reader bounded to its
  * LOCATION_DESCRIPTOR, and a damaged stream is recorded in `problems` and skipped. */
 #ifndef HS_MINIDUMP_H
 #define HS_MINIDUMP_H

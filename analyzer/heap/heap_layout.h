@@ -1,6 +1,6 @@
 /* NT heap structure layouts, one table entry per Windows family and architecture.
  *
- * Every offset comes from shared/reference/heap-internals.md (§2, §3.2, §3.5, §3.6, §4.3, §4.4),
+ * Every offset comes from docs/reference/heap-internals.md (§2, §3.2, §3.5, §3.6, §4.3, §4.4),
  * which takes them from the Volatility PDB-derived vtypes [V], ntdiff headers [NTD] and checks on
  * real dumps [OBS]. A layout is chosen from SystemInfo (arch, version, build) and confirmed by
  * the heap and segment signatures in memory (heap_layout_confirm). */

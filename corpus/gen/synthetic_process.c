@@ -290,7 +290,7 @@ static int free_rec_cmp(const void *a, const void *b)
  * x86 (notepad), 0x258 + 0x18 + 0x24 + 0x10 + 128 x 4 -> 0x4A8 and 0x2C0 + 0x28 + 0x38 + 0x10 + 128
  * x 8 -> 0x740 on Windows 10 x86 and x64, 0x1F8 + 0x28 + 0x38 + 0x10 + 128 x 16 = 0xA70 on Vista x64
  * (a public `!heap -h` listing); so Windows 7 x64, with its 0x208-byte _HEAP, gets 0xA80. The
- * placement is checked on the 7 NT heaps of ../shared/dumps (tests/unit/test_heaps.c). */
+ * placement is checked on the 7 NT heaps of tests/data/real (tests/unit/test_heaps.c). */
 enum { LOOKUP_ARRAY = 0x80 };
 static uint64_t blocks_index_at(const synth *s) { return s->ptr == 8 ? (s->win10 ? 0x2E8 : 0x230) : 0x150; }
 
@@ -656,14 +656,14 @@ static void put_memory_info(bytevec *mi, uint64_t base, uint64_t allocation_base
 }
 
 /* The MemoryInfoList as MiniDumpWriteDump writes it with MiniDumpWithFullMemoryInfo (observed in
- * the Windows dumps of ../shared/dumps): VirtualQuery's regions in address order from 0 to the top
+ * the Windows dumps of tests/data/real): VirtualQuery's regions in address order from 0 to the top
  * of user space, every address in exactly one entry. Addresses outside every region are MEM_FREE
  * (AllocationBase 0, Protect PAGE_NOACCESS, Type 0), a private region's reservation beyond what is
  * committed is MEM_RESERVE. The regions must be sorted and must not overlap. */
 static void put_memory_info_list(synth *s, bytevec *mi)
 {
     /* MmHighestUserAddress + 1, rounded to the allocation granularity: 0x7FFF0000 on x86 without
-     * /3GB, 0x7FFFFFFF0000 on x64 (the last entry of the x64 dumps in ../shared/dumps ends there). */
+     * /3GB, 0x7FFFFFFF0000 on x64 (the last entry of the x64 dumps in tests/data/real ends there). */
     const uint64_t top = s->ptr == 8 ? 0x7FFFFFFF0000ull : 0x7FFF0000ull;
     bytevec entries = {0};
     uint64_t count = 0, at = 0;

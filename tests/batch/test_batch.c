@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "fixtures.h"
+#include "test_paths.h"
 
 typedef struct run_result {
     int exit_code;

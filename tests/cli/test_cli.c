@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "read_file.h"
+#include "test_paths.h"
 
 typedef struct run_result {
     int exit_code;
@@ -25,7 +26,7 @@ static run_result run(const char *args)
     close(mkstemp(out_path));
     close(mkstemp(err_path));
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "cd '%s/dumps' && '%s' %s >'%s' 2>'%s' </dev/null", HS_SHARED_DIR, bin, args, out_path,
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s >'%s' 2>'%s' </dev/null", HS_REAL_DUMPS, bin, args, out_path,
              err_path);
     int status = system(cmd);
     size_t out_len, err_len;
@@ -76,10 +77,10 @@ Test(cli, help_and_usage_errors)
 
 Test(cli, unreadable_input_exits_2_and_the_others_are_still_reported)
 {
-    run_result r = run("info --format json no-such.dmp mozilla/windows-x86.dmp README.md");
+    run_result r = run("info --format json no-such.dmp mozilla/windows-x86.dmp breakpad/LICENSE");
     cr_assert_eq(r.exit_code, 2);
     cr_assert(strstr(r.err, "heapsleuth info: no-such.dmp: input: cannot open: No such file or directory"), "%s", r.err);
-    cr_assert(strstr(r.err, "heapsleuth info: README.md: header at offset 0x0: not a minidump: signature is 0x65522023"),
+    cr_assert(strstr(r.err, "heapsleuth info: breakpad/LICENSE: header at offset 0x0: not a minidump: signature is 0x79706f43"),
               "%s", r.err);
     json_error_t e;
     json_t *doc = json_loads(r.out, 0, &e);

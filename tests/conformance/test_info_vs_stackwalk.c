@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 
 #include "stackwalk_parse.h"
+#include "test_data.h"
 
 #define MIN_DUMPS 70
 #define MAX_DUMPS 512
@@ -50,11 +51,7 @@ static const char *dumps_dir(void)
     const char *d = getenv("HS_DUMPS_DIR");
     if (d && *d)
         return d;
-#ifdef HS_SHARED_DIR
-    snprintf(buf, sizeof buf, "%s/dumps", env_or("HS_SHARED_DIR", HS_SHARED_DIR));
-#else
-    snprintf(buf, sizeof buf, "%s/dumps", env_or("HS_SHARED_DIR", "../shared"));
-#endif
+    snprintf(buf, sizeof buf, "%s", HS_REAL_DUMPS);
     return buf;
 }
 

@@ -5,10 +5,11 @@
 #include <string.h>
 
 #include "stackwalk_parse.h"
+#include "test_data.h"
 
 static void path_of(char *buf, size_t n, const char *rel)
 {
-    snprintf(buf, n, "%s/dumps/%s", HS_SHARED_DIR, rel);
+    real_dump_path(buf, n, rel);
 }
 
 Test(stackwalk_parse, minidump2)

@@ -1,4 +1,4 @@
-/* An independent heap checker for the corpus, written only from ../shared/reference/heap-internals.md
+/* An independent heap checker for the corpus, written only from docs/reference/heap-internals.md
  * and sharing no code with analyzer/heap: it trusts the generated dumps only when a second,
  * deliberately simple reading of every heap agrees with them. It uses the container layer
  * (minidump streams, address space) that Breakpad's tools check separately.

@@ -14,6 +14,7 @@
 #include "read_file.h"
 #include "scan.h"
 #include "shipped_rules.h"
+#include "test_paths.h"
 
 static int check_facts(const char *name, const hs_scan_result *r, json_t *facts)
 {
@@ -147,7 +148,7 @@ static int check_committed(const char *name, const hs_scan_result *r)
 }
 
 /* The memory streams as MiniDumpWriteDump writes them (observed in the Windows dumps of
- * ../shared/dumps): ranges in address order, and a MemoryInfoList that describes every address from
+ * tests/data/real): ranges in address order, and a MemoryInfoList that describes every address from
  * 0 to the top of user space exactly once, MEM_FREE wherever nothing is allocated. */
 static int check_memory_layout(const char *name, const hs_scan_result *r)
 {

@@ -11,6 +11,7 @@
 #include "heap_checker.h"
 #include "mapi_scenario.h"
 #include "read_file.h"
+#include "test_paths.h"
 
 static hc_os os_of(const hs_scenario *sc)
 {

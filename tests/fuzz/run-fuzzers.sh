@@ -7,14 +7,14 @@
 #   tests/fuzz/run-fuzzers.sh [SECONDS] [TARGET...]
 #
 #   SECONDS   per target, default 60 (libFuzzer -max_total_time)
-#   TARGET    minidump address_space heap_walk prop_blocks pipeline archive (default: all)
+#   TARGET    one of HS_FUZZ_TARGETS in tests/fuzz/CMakeLists.txt (default: all)
 #
 # Environment: HS_FUZZ_BUILD (default <repo>/build-fuzz), HS_FUZZ_MAX_LEN (largest input libFuzzer
 # generates, default 1048576: the seeds that carry heaps are 100-600 KB; larger seeds are read
-# truncated to it), HS_SHARED_DIR (default <repo>/../shared).
+# truncated to it),.
 #
 # Each target works on its own corpus, build-fuzz/corpus-<name>: the seeds (corpus/samples, the
-# shared dumps, corpus/malformed, the generated scenario dumps) are copied in before every run
+# real test dumps of tests/data/real, corpus/malformed, the generated scenario dumps) are copied in before every run
 # (without overwriting), and every run grows it. Crashes, timeouts (-timeout=1: one second per input is a hang) and leaks are
 # written to build-fuzz/artifacts-<name>/; minimise one with
 #   build-fuzz/tests/fuzz/fuzz_<name> -minimize_crash=1 -runs=10000 ARTIFACT
@@ -25,17 +25,17 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 seconds=${1:-60}
 [ $# -gt 0 ] && shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(minidump address_space heap_walk prop_blocks pipeline archive)
+# The one list of fuzz targets is HS_FUZZ_TARGETS in tests/fuzz/CMakeLists.txt.
+[ ${#targets[@]} -gt 0 ] ||
+  read -r -a targets <<<"$(sed -n 's/^set(HS_FUZZ_TARGETS \(.*\))$/\1/p' "$root/tests/fuzz/CMakeLists.txt")"
 build=${HS_FUZZ_BUILD:-$root/build-fuzz}
 max_len=${HS_FUZZ_MAX_LEN:-1048576}
-shared=${HS_SHARED_DIR:-$root/../shared}
 
 case "$seconds" in ''|*[!0-9]*) echo "run-fuzzers.sh: SECONDS must be a number, got '$seconds'" >&2; exit 2 ;; esac
 command -v clang >/dev/null || { echo "run-fuzzers.sh: clang is required (libFuzzer)" >&2; exit 2; }
 
 echo "==> configuring $build (clang, HS_FUZZ=ON)"
-CC=clang cmake -S "$root" -B "$build" -G Ninja -DHS_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DHS_SHARED_DIR="$shared" >/dev/null || exit 2
+CC=clang cmake -S "$root" -B "$build" -G Ninja -DHS_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || exit 2
 build_targets=(fuzz_seeds)
 for t in "${targets[@]}"; do build_targets+=("fuzz_$t"); done
 echo "==> building ${build_targets[*]}"
@@ -48,10 +48,8 @@ seed_into() { # seed_into DIR: copies every seed not yet there (files larger tha
            "$root"/tests/fuzz/archive-seeds/* "$build"/tests/fuzz/seeds/*.dmp; do
     [ -f "$f" ] && cp -n "$f" "$dir/"
   done
-  if [ -d "$shared/dumps" ]; then
-    find "$shared/dumps" -name '*.dmp' -size -"$((max_len / 1024 + 1))"k -print0 |
-      while IFS= read -r -d '' f; do cp -n "$f" "$dir/$(basename "$(dirname "$f")")-$(basename "$f")"; done
-  fi
+  find "$root/tests/data/real" -name '*.dmp' -size -"$((max_len / 1024 + 1))"k -print0 |
+    while IFS= read -r -d '' f; do cp -n "$f" "$dir/$(basename "$(dirname "$f")")-$(basename "$f")"; done
 }
 
 failed=0

@@ -16,6 +16,7 @@
 #include "read_file.h"
 #include "malformed_gen.h"
 #include "resource_limits.h"
+#include "test_paths.h"
 
 #define MALFORMED_DIR HS_SOURCE_ROOT "/corpus/malformed"
 

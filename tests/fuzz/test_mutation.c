@@ -27,6 +27,7 @@
 #include "alloc.h"
 #include "fuzz_common.h"
 #include "read_file.h"
+#include "test_paths.h"
 
 enum {
     MUTATIONS_PER_DUMP = 120,
@@ -87,8 +88,7 @@ static void collect(const char *root, const char *rel)
     char dir_path[4096];
     snprintf(dir_path, sizeof dir_path, "%s%s%s", root, *rel ? "/" : "", rel);
     DIR *dir = opendir(dir_path);
-    if (!dir)
-        return;
+    cr_assert_not_null(dir, "test data missing: %s", dir_path);
     for (struct dirent *e; (e = readdir(dir)) != NULL;) {
         if (e->d_name[0] == '.')
             continue;
@@ -248,7 +248,7 @@ Test(fuzz, mutated_dumps_through_the_whole_pipeline, .timeout = 900)
 {
     collect(HS_SOURCE_ROOT "/corpus/samples", "");
     size_t samples = dump_count;
-    collect(HS_SHARED_DIR "/dumps", "");
+    collect(HS_REAL_DUMPS, "");
     cr_assert_gt(dump_count, 0, "no dump found");
     qsort(dumps, samples, sizeof *dumps, by_path);
     qsort(dumps + samples, dump_count - samples, sizeof *dumps, by_path);

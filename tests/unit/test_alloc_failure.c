@@ -7,11 +7,12 @@
 
 #include "alloc.h"
 #include "scan.h"
+#include "test_data.h"
 
 static void fail_every_allocation_of(const char *rel, long stride)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/dumps/%s", HS_SHARED_DIR, rel);
+    char path_buf[4096];
+    const char *path = real_dump_path(path_buf, sizeof path_buf, rel);
     hs_alloc_fail_after(-1);
     hs_scan_result *ok = hs_scan_path(path, NULL);
     long total = hs_alloc_count();
@@ -41,8 +42,8 @@ static void fail_every_allocation_of(const char *rel, long stride)
  * failure points differ from run to run; every one must still be reported and freed. */
 static void fail_allocations_threaded(const char *rel, long stride)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/dumps/%s", HS_SHARED_DIR, rel);
+    char path_buf[4096];
+    const char *path = real_dump_path(path_buf, sizeof path_buf, rel);
     const hs_scan_options four = {.threads = 4};
     hs_alloc_fail_after(-1);
     hs_scan_result *ok = hs_scan_dump(hs_dump_open(path, NULL), NULL, &four);

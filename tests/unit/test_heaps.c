@@ -1,4 +1,4 @@
-/* The heap walker on the real dumps of shared/dumps: what is present is walked, what is missing is
+/* The heap walker on the real dumps of tests/data/real: what is present is walked, what is missing is
  * said to be missing (and really is absent), and nothing missing is reported as corruption. */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -6,6 +6,7 @@
 
 #include "address_space.h"
 #include "heap/heap.h"
+#include "test_data.h"
 
 typedef struct walked {
     hs_dump *dump;
@@ -16,8 +17,8 @@ typedef struct walked {
 
 static walked walk_shared(const char *rel)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/dumps/%s", HS_SHARED_DIR, rel);
+    char path[4096];
+    real_dump_path(path, sizeof path, rel);
     walked w = {0};
     w.dump = hs_dump_open(path, NULL);
     cr_assert(w.dump && w.dump->valid, "%s", path);
@@ -142,12 +143,10 @@ Test(heaps_shared, every_shared_dump_walks_without_false_corruption)
     static const char *const dirs[] = {"breakpad", "lldb", "mozilla", "node-minidump", "rust-minidump", "syzygy"};
     size_t walked_heaps = 0;
     for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
-        char cmd[1200];
-        snprintf(cmd, sizeof cmd, "ls %s/dumps/%s/*.dmp", HS_SHARED_DIR, dirs[d]);
-        FILE *ls = popen(cmd, "r");
-        char line[1024];
-        while (ls && fgets(line, sizeof line, ls)) {
-            line[strcspn(line, "\n")] = '\0';
+        size_t count;
+        char **paths = real_dump_list(dirs[d], ".dmp", &count);
+        for (size_t i_path = 0; i_path < count; i_path++) {
+            const char *line = paths[i_path];
             hs_dump *dump = hs_dump_open(line, NULL);
             if (!dump->valid) {
                 hs_dump_free(dump);
@@ -162,8 +161,7 @@ Test(heaps_shared, every_shared_dump_walks_without_false_corruption)
             walked_heaps += set->count;
             release(&w);
         }
-        if (ls)
-            pclose(ls);
+        real_dumps_free(paths, count);
     }
     cr_assert_geq(walked_heaps, 10);
 }

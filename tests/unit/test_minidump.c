@@ -1,5 +1,5 @@
 /* The minidump parser on dumps built here (valid and damaged in every way the issue names) and on
- * the real dumps of shared/dumps. */
+ * the real dumps of tests/data/real. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 #include "address_space.h"
 #include "dump_builder.h"
 #include "minidump.h"
+#include "test_data.h"
 
 /* True when some recorded problem contains all of the given fragments (NULL-terminated). */
 static bool has_problem(const hs_dump *d, const char *where, const char *what)
@@ -402,13 +403,12 @@ Test(minidump, names_of_types_and_streams)
     cr_assert_null(hs_stream_name(0x12345678));
 }
 
-/* ---- real dumps (shared/dumps): exact values from Breakpad's minidump_dump output ---- */
+/* ---- real dumps (tests/data/real): exact values from Breakpad's minidump_dump output ---- */
 
 static hs_dump *open_shared(const char *rel)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/dumps/%s", HS_SHARED_DIR, rel);
-    hs_dump *d = hs_dump_open(path, NULL);
+    char path[4096];
+    hs_dump *d = hs_dump_open(real_dump_path(path, sizeof path, rel), NULL);
     cr_assert_not_null(d);
     return d;
 }

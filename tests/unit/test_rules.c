@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "scan.h"
+#include "test_data.h"
 
 static char *write_rule(const char *text)
 {
@@ -82,7 +83,8 @@ Test(rules, user_rule_with_a_fact_and_a_string_over_virtual_memory)
     hs_diag problems = {.arena = a};
     hs_ruleset *rs = hs_ruleset_load(&path, 1, &problems);
     cr_assert_eq(problems.count, 0);
-    hs_scan_result *r = hs_scan_path(HS_SHARED_DIR "/dumps/mozilla/windows-x86.dmp", rs);
+    char path_buf[4096];
+    hs_scan_result *r = hs_scan_path(real_dump_path(path_buf, sizeof path_buf, "mozilla/windows-x86.dmp"), rs);
     cr_assert_not_null(r);
     cr_assert_eq(r->finding_count, 1);
     const hs_finding *f = &r->findings[0];
@@ -120,7 +122,8 @@ Test(rules, broken_file_reported_with_file_and_line_others_still_run)
     size_t n;
     hs_ruleset_rules(rs, &n);
     cr_assert_eq(n, 1, "the good file still compiled");
-    hs_scan_result *r = hs_scan_path(HS_SHARED_DIR "/dumps/syzygy/notepad-larger-32bit.dmp", rs);
+    char path_buf[4096];
+    hs_scan_result *r = hs_scan_path(real_dump_path(path_buf, sizeof path_buf, "syzygy/notepad-larger-32bit.dmp"), rs);
     cr_assert_eq(r->finding_count, 1);
     cr_assert_str_eq(r->findings[0].rule->identifier, "always_windows");
     hs_scan_result_free(r);
@@ -139,7 +142,8 @@ Test(rules, no_rule_fires_on_an_unknown_fact)
     hs_arena *a = hs_arena_new(1 << 20);
     hs_diag problems = {.arena = a};
     hs_ruleset *rs = hs_ruleset_load(&path, 1, &problems);
-    hs_scan_result *r = hs_scan_path(HS_SHARED_DIR "/dumps/mozilla/windows-x86.dmp", rs);
+    char path_buf[4096];
+    hs_scan_result *r = hs_scan_path(real_dump_path(path_buf, sizeof path_buf, "mozilla/windows-x86.dmp"), rs);
     cr_assert_not(r->facts.v[HS_FACT_HEAPS_ORPHANED].known);
     cr_assert_eq(r->finding_count, 0);
     hs_scan_result_free(r);
@@ -155,11 +159,11 @@ Test(rules, shared_dumps_get_no_kb293150_finding)
     hs_diag problems = {.arena = a};
     const char *dir = HS_SOURCE_ROOT "/rules";
     hs_ruleset *rs = hs_ruleset_load(&dir, 1, &problems);
-    FILE *ls = popen("ls " HS_SHARED_DIR "/dumps/*/*.dmp", "r");
-    char line[1024];
+    size_t count;
+    char **paths = real_dump_list(NULL, ".dmp", &count);
     size_t scanned = 0;
-    while (ls && fgets(line, sizeof line, ls)) {
-        line[strcspn(line, "\n")] = '\0';
+    for (size_t i_path = 0; i_path < count; i_path++) {
+        const char *line = paths[i_path];
         hs_scan_result *r = hs_scan_path(line, rs);
         cr_assert_not_null(r);
         for (size_t i = 0; i < r->finding_count; i++)
@@ -170,8 +174,7 @@ Test(rules, shared_dumps_get_no_kb293150_finding)
         scanned += r->dump->valid;
         hs_scan_result_free(r);
     }
-    if (ls)
-        pclose(ls);
+    real_dumps_free(paths, count);
     cr_assert_geq(scanned, 80);
     hs_ruleset_free(rs);
     hs_diag_release(&problems);

@@ -18,6 +18,7 @@
 #include "read_file.h"
 #include "scan.h"
 #include "shipped_rules.h"
+#include "test_paths.h"
 
 static bool same_str(const char *a, const char *b) { return (!a && !b) || (a && b && strcmp(a, b) == 0); }
 
@@ -222,7 +223,7 @@ Test(scan_threads, the_walk_on_four_threads_equals_the_ordered_walk_on_every_dum
     static const char *const shared[] = {"breakpad", "lldb", "mozilla", "node-minidump", "rust-minidump", "syzygy"};
     for (size_t i = 0; i < sizeof shared / sizeof shared[0]; i++) {
         char dir[4096];
-        snprintf(dir, sizeof dir, "%s/dumps/%s", HS_SHARED_DIR, shared[i]);
+        snprintf(dir, sizeof dir, "%s/%s", HS_REAL_DUMPS, shared[i]);
         dumps += walk_folder(dir);
     }
     DIR *dh = opendir(HS_SOURCE_ROOT "/corpus/scenarios");

@@ -10,6 +10,7 @@
 #include "minidump.h"
 #include "read_file.h"
 #include "source.h"
+#include "test_data.h"
 
 static uint8_t *gzip_bytes(const void *data, size_t n, size_t *out_len)
 {
@@ -30,9 +31,8 @@ static uint8_t *gzip_bytes(const void *data, size_t n, size_t *out_len)
 
 static char *shared_path(const char *rel)
 {
-    static char path[1024];
-    snprintf(path, sizeof path, "%s/dumps/%s", HS_SHARED_DIR, rel);
-    return path;
+    static char path[4096];
+    return (char *)real_dump_path(path, sizeof path, rel);
 }
 
 Test(source, gzip_dump_reads_like_the_plain_one)
