@@ -14,7 +14,7 @@
 #include "progress.h"
 #include "scan.h"
 #include "source.h"
-#include "util/u64_map.h"
+#include "u64_map.h"
 
 enum {
     /* libyara serves at most 32 concurrent scans of one compiled rule set (YR_MAX_THREADS). */

@@ -7,7 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "rules/rule_engine.h"
+#include "rule_engine.h"
 #include "unpack.h"
 
 typedef enum hs_batch_format { HS_BATCH_TEXT, HS_BATCH_JSON, HS_BATCH_JSONL, HS_BATCH_SARIF } hs_batch_format;

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "digest.h"
-#include "rules/rule_engine.h"
+#include "rule_engine.h"
 #include "unpack.h"
 
 typedef enum hs_record_status {

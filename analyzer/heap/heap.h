@@ -24,7 +24,7 @@
 #include "heap_layout.h"
 #include "minidump.h"
 #include "process.h"
-#include "util/handle_filter.h"
+#include "handle_filter.h"
 
 typedef enum hs_block_state {
     HS_BLOCK_BUSY = 0,

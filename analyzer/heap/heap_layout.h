@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "address_space.h"
+#include "heap_signatures.h"
 
 typedef enum hs_heap_generation {
     HS_HEAP_GEN_NT5 = 5, /* 2000 / XP / 2003: Segments[64], FreeLists[128], unencoded entries */
@@ -71,13 +72,6 @@ typedef struct hs_heap_layout {
     unsigned ud_bitmap_size, ud_bitmap_data; /* Win8+: SizeOfBitMap, BitmapData[] */
     unsigned ss_user_blocks, ss_depth, ss_block_size, ss_block_count; /* _HEAP_SUBSEGMENT */
 } hs_heap_layout;
-
-enum {
-    HS_HEAP_SIGNATURE = 0xEEFFEEFF,
-    HS_SEGMENT_SIGNATURE = 0xFFEEFFEE,
-    HS_SEGMENT_HEAP_SIGNATURE = 0xDDEEDDEE,
-    HS_LFH_USERDATA_SIGNATURE = 0xF0E0D0C0,
-};
 
 /* _HEAP_ENTRY.Flags (heap-internals.md §3.1). */
 enum {

@@ -11,7 +11,7 @@
 #include "alloc.h"
 #include "checked.h"
 #include "heap_walk_internal.h"
-#include "resource_limits.h"
+#include "hs_limits.h"
 #include "sort.h"
 #include "sorted_search.h"
 

@@ -15,7 +15,7 @@
 
 #include "alloc.h"
 #include "heap_walk_internal.h"
-#include "util/heap_ranges.h"
+#include "heap_ranges.h"
 
 typedef struct heap_use {
     uint64_t blocks_peak, blocks_net, steps, errors;

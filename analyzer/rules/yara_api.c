@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "util/dynlib.h"
+#include "dynlib.h"
 
 /* The SONAME of Debian 12's libyara9 first; later and earlier majors keep the same API for the
  * functions used here. */

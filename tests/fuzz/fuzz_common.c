@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "checked.h"
-#include "resource_limits.h"
+#include "hs_limits.h"
 
 void fz_fail(const char *fmt, ...)
 {

@@ -15,7 +15,7 @@
 #include "fuzz_common.h"
 #include "read_file.h"
 #include "malformed_gen.h"
-#include "resource_limits.h"
+#include "hs_limits.h"
 #include "test_paths.h"
 
 #define MALFORMED_DIR HS_SOURCE_ROOT "/corpus/malformed"

@@ -6,7 +6,7 @@
 
 #include <criterion/criterion.h>
 
-#include "rules/rule_engine.h"
+#include "rule_engine.h"
 #include "test_paths.h"
 
 static inline const hs_ruleset *shipped_rules(void)

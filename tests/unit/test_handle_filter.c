@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "util/handle_filter.h"
+#include "handle_filter.h"
 #include "xorshift.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;

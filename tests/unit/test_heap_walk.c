@@ -7,7 +7,7 @@
 
 #include "address_space.h"
 #include "dump_builder.h"
-#include "heap/heap.h"
+#include "heap.h"
 
 enum {
     H = 0x00A00000,      /* heap base (64 KB aligned) */

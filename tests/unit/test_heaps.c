@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "address_space.h"
-#include "heap/heap.h"
+#include "heap.h"
 #include "test_data.h"
 
 typedef struct walked {

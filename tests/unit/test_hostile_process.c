@@ -4,7 +4,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "heap/heap.h"
+#include "heap.h"
 #include "synthetic_process.h"
 
 typedef struct walked {

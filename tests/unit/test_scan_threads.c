@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analysis/reachability.h"
+#include "reachability.h"
 #include "mapi_scenario.h"
 #include "read_file.h"
 #include "scan.h"
