@@ -58,7 +58,9 @@ static sample run_once(char **argv)
     s.wall_us = (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000;
     s.rss_kb = ru.ru_maxrss;
     s.cpu_us = tv_us(ru.ru_utime) + tv_us(ru.ru_stime);
-    s.status = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 255;
+    s.status = WIFEXITED(status)     ? WEXITSTATUS(status)
+               : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+                                     : 255;
     return s;
 }
 
@@ -85,7 +87,9 @@ int main(int argc, char **argv)
         argi = 3;
     }
     if (argc - argi < 2) {
-        fprintf(stderr, "usage: timeit [-w WARMUPS] RUNS CMD [ARGS...] | RUNS -- CMD [ARGS...] -- CMD ...\n");
+        fprintf(
+            stderr,
+            "usage: timeit [-w WARMUPS] RUNS CMD [ARGS...] | RUNS -- CMD [ARGS...] -- CMD ...\n");
         return 2;
     }
     int runs = atoi(argv[argi]);
@@ -114,7 +118,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    long *wall = malloc(sizeof *wall * (size_t)(runs * n)), *rss = malloc(sizeof *rss * (size_t)(runs * n)),
+    long *wall = malloc(sizeof *wall * (size_t)(runs * n)),
+         *rss = malloc(sizeof *rss * (size_t)(runs * n)),
          *cpu = malloc(sizeof *cpu * (size_t)(runs * n));
     int status[MAX_COMMANDS] = {0};
     if (!wall || !rss || !cpu)
@@ -133,7 +138,8 @@ int main(int argc, char **argv)
     for (int c = 0; c < n; c++) {
         long *w = wall + c * runs, *r = rss + c * runs, *u = cpu + c * runs;
         long wmed = median(w, runs), rmed = median(r, runs), cmed = median(u, runs);
-        printf("%ld %ld %ld %ld %ld %ld %ld %d\n", wmed, w[0], w[runs - 1], rmed, r[0], r[runs - 1], cmed, status[c]);
+        printf("%ld %ld %ld %ld %ld %ld %ld %d\n", wmed, w[0], w[runs - 1], rmed, r[0], r[runs - 1],
+               cmed, status[c]);
     }
     free(wall);
     free(rss);

@@ -90,7 +90,8 @@ hs_address_space *hs_as_build(hs_dump *dump)
     size_t overlaps = 0;
     uint64_t first_overlap = 0;
     bool have_end = false;
-    uint64_t covered_end = 0; /* exclusive end of what is already covered (may be 2^64: see below) */
+    uint64_t covered_end =
+        0; /* exclusive end of what is already covered (may be 2^64: see below) */
     bool covered_to_top = false;
     for (size_t i = 0; i < n; i++) {
         hs_as_range r = items[i].r;
@@ -110,13 +111,15 @@ hs_address_space *hs_as_build(hs_dump *dump)
             r.size -= cut;
         }
         uint64_t end;
-        /* add_range in the parser already dropped ranges that wrap, but one may end exactly at 2^64. */
+        /* add_range in the parser already dropped ranges that wrap, but one may end exactly at
+         * 2^64. */
         if (!hs_add_u64(r.start, r.size, &end))
             covered_to_top = true;
         have_end = true;
         covered_end = end;
         hs_as_range *prev = as->count ? &as->ranges[as->count - 1] : NULL;
-        if (prev && prev->start + prev->size == r.start && prev->file_offset + prev->size == r.file_offset) {
+        if (prev && prev->start + prev->size == r.start &&
+            prev->file_offset + prev->size == r.file_offset) {
             prev->size += r.size;
         } else {
             as->ranges[as->count++] = r;
@@ -125,9 +128,10 @@ hs_address_space *hs_as_build(hs_dump *dump)
     }
     hs_free(items);
     if (overlaps)
-        hs_diag_add(&dump->problems, HS_SEV_NOTE, HS_OK, "memory", -1,
-                    "%zu memory ranges overlap others (first at 0x%llx); the bytes listed first are used", overlaps,
-                    (unsigned long long)first_overlap);
+        hs_diag_add(
+            &dump->problems, HS_SEV_NOTE, HS_OK, "memory", -1,
+            "%zu memory ranges overlap others (first at 0x%llx); the bytes listed first are used",
+            overlaps, (unsigned long long)first_overlap);
     return as;
 }
 
@@ -259,7 +263,8 @@ void hs_as_prefetch_range(const hs_address_space *as, uint64_t va, uint64_t len)
     size_t n = (size_t)(len < room ? len : room);
     hs_reader src;
     const uint8_t *p;
-    if (hs_reader_sub(&as->file, r->file_offset + (va - r->start), n, &src) != HS_OK || hs_rd_view(&src, n, &p) != HS_OK)
+    if (hs_reader_sub(&as->file, r->file_offset + (va - r->start), n, &src) != HS_OK ||
+        hs_rd_view(&src, n, &p) != HS_OK)
         return;
     for (size_t off = 0; off < n; off += 64)
         __builtin_prefetch(p + off);
@@ -285,11 +290,21 @@ hs_status hs_as_read(const hs_address_space *as, uint64_t va, void *dst, size_t 
             hs_rd_view(&src, n, &p) != HS_OK)
             return HS_ERR_NOT_PRESENT;
         switch (n) {
-        case 2: memcpy(out, p, 2); break;
-        case 4: memcpy(out, p, 4); break;
-        case 8: memcpy(out, p, 8); break;
-        case 16: memcpy(out, p, 16); break;
-        default: memcpy(out, p, n); break;
+        case 2:
+            memcpy(out, p, 2);
+            break;
+        case 4:
+            memcpy(out, p, 4);
+            break;
+        case 8:
+            memcpy(out, p, 8);
+            break;
+        case 16:
+            memcpy(out, p, 16);
+            break;
+        default:
+            memcpy(out, p, n);
+            break;
         }
         return HS_OK;
     }
@@ -339,7 +354,10 @@ hs_status hs_as_read_u32(const hs_address_space *as, uint64_t va, uint32_t *out)
     return st;
 }
 
-hs_status hs_as_read_u64(const hs_address_space *as, uint64_t va, uint64_t *out) { return read_le(as, va, 8, out); }
+hs_status hs_as_read_u64(const hs_address_space *as, uint64_t va, uint64_t *out)
+{
+    return read_le(as, va, 8, out);
+}
 
 hs_status hs_as_read_ptr(const hs_address_space *as, uint64_t va, unsigned ptr_size, uint64_t *out)
 {
@@ -356,7 +374,9 @@ hs_status hs_as_reader(const hs_address_space *as, uint64_t va, uint64_t n, hs_r
     const hs_as_range *r = hs_as_find(as, va);
     if (!r || n > r->size - (va - r->start))
         return HS_ERR_NOT_PRESENT;
-    return hs_reader_sub(&as->file, r->file_offset + (va - r->start), n, out) == HS_OK ? HS_OK : HS_ERR_NOT_PRESENT;
+    return hs_reader_sub(&as->file, r->file_offset + (va - r->start), n, out) == HS_OK
+               ? HS_OK
+               : HS_ERR_NOT_PRESENT;
 }
 
 hs_status hs_as_reader_upto(const hs_address_space *as, uint64_t va, uint64_t max_n, hs_reader *out)

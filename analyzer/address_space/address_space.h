@@ -41,7 +41,8 @@ uint64_t hs_as_total_bytes(const hs_address_space *as);
 /* Starts a time budget (seconds; 0 removes it): once it is spent every lookup and read fails as
  * "not present", so walks over this address space end promptly. */
 void hs_as_set_time_budget(const hs_address_space *as, double seconds);
-/* True when the time budget has run out (reads the clock): what was read after that is incomplete. */
+/* True when the time budget has run out (reads the clock): what was read after that is incomplete.
+ */
 bool hs_as_out_of_time(const hs_address_space *as);
 /* True once a lookup has found the time budget spent (no clock read: cheap enough for a loop's
  * condition; lookups read the clock every few thousand calls). */
@@ -68,11 +69,14 @@ HS_NODISCARD hs_status hs_as_read_u16(const hs_address_space *as, uint64_t va, u
 HS_NODISCARD hs_status hs_as_read_u32(const hs_address_space *as, uint64_t va, uint32_t *out);
 HS_NODISCARD hs_status hs_as_read_u64(const hs_address_space *as, uint64_t va, uint64_t *out);
 /* A pointer of ptr_size (4 or 8) bytes, zero-extended. */
-HS_NODISCARD hs_status hs_as_read_ptr(const hs_address_space *as, uint64_t va, unsigned ptr_size, uint64_t *out);
+HS_NODISCARD hs_status hs_as_read_ptr(const hs_address_space *as, uint64_t va, unsigned ptr_size,
+                                      uint64_t *out);
 /* A bounds-checked reader over n bytes at va, without copying; the bytes must lie in one range. */
-HS_NODISCARD hs_status hs_as_reader(const hs_address_space *as, uint64_t va, uint64_t n, hs_reader *out);
+HS_NODISCARD hs_status hs_as_reader(const hs_address_space *as, uint64_t va, uint64_t n,
+                                    hs_reader *out);
 /* A reader over as many bytes as are contiguously present from va (at most max_n). */
-HS_NODISCARD hs_status hs_as_reader_upto(const hs_address_space *as, uint64_t va, uint64_t max_n, hs_reader *out);
+HS_NODISCARD hs_status hs_as_reader_upto(const hs_address_space *as, uint64_t va, uint64_t max_n,
+                                         hs_reader *out);
 
 /* The MemoryInfoList region holding va (state, protection, type); HS_ERR_NOT_PRESENT when the
  * dump has no MemoryInfoList or no region covers va. */

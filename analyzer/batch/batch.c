@@ -107,7 +107,8 @@ static const char *seen_before(seen_digests *s, const char *sha, const char *cha
     uint64_t key = digest_prefix(sha);
     int64_t at = hs_u64_map_find(&s->by_prefix, key);
     if (at >= 0)
-        return strcmp(s->sha[at], sha) == 0 ? s->chain[at] : NULL; /* a 64-bit prefix collision: not a copy */
+        return strcmp(s->sha[at], sha) == 0 ? s->chain[at]
+                                            : NULL; /* a 64-bit prefix collision: not a copy */
     if (!hs_grow((void **)&s->sha, &s->cap_sha, s->count, sizeof *s->sha) ||
         !hs_grow((void **)&s->chain, &s->cap_chain, s->count, sizeof *s->chain) ||
         !(s->chain[s->count] = hs_strdup(chain)))
@@ -128,7 +129,8 @@ typedef struct dump_bytes {
     size_t size;
 } dump_bytes;
 
-static bool open_bytes(const pool *p, const hs_record *rec, dump_bytes *b, char *err, size_t err_size)
+static bool open_bytes(const pool *p, const hs_record *rec, dump_bytes *b, char *err,
+                       size_t err_size)
 {
     memset(b, 0, sizeof *b);
     if (!rec->path) {
@@ -212,7 +214,8 @@ static void *produce(void *arg)
         if (o->shard_n && !hs_shard_keeps(in->path, o->shard_k, o->shard_n))
             continue;
         if (in->problem) {
-            hs_unpack_event ev = {.kind = HS_UNPACK_ERROR, .chain = in->path, .reason = in->problem};
+            hs_unpack_event ev = {
+                .kind = HS_UNPACK_ERROR, .chain = in->path, .reason = in->problem};
             if (!on_unpacked(p, &ev))
                 break;
             continue;
@@ -266,7 +269,8 @@ static void scan_record(pool *p, hs_record *rec)
     pthread_t hasher;
     bool background = false;
     if (!rec->sha256[0] && p->o->format != HS_BATCH_TEXT) {
-        background = b.size >= DIGEST_THREAD_MIN_BYTES && pthread_create(&hasher, NULL, digest_in_background, &job) == 0;
+        background = b.size >= DIGEST_THREAD_MIN_BYTES &&
+                     pthread_create(&hasher, NULL, digest_in_background, &job) == 0;
         if (!background)
             digest_in_background(&job);
     }
@@ -326,15 +330,18 @@ static void write_in_order(pool *p, hs_report *report, hs_progress *progress)
     bool report_on_terminal = progress->enabled && isatty(fileno(p->o->out));
     for (size_t next = 0;;) {
         pthread_mutex_lock(&p->m);
-        while (!(next < p->produced && p->records[next]->done) && !(p->producer_done && next == p->produced)) {
+        while (!(next < p->produced && p->records[next]->done) &&
+               !(p->producer_done && next == p->produced)) {
             if (progress->enabled) {
                 size_t done = p->dumps_done, found = p->dumps_found;
                 uint64_t bytes = p->bytes_done;
                 bool more = !p->producer_done;
                 pthread_mutex_unlock(&p->m);
-                hs_progress_update(progress, done, found, more, bytes, hs_report_findings(report), false);
+                hs_progress_update(progress, done, found, more, bytes, hs_report_findings(report),
+                                   false);
                 pthread_mutex_lock(&p->m);
-                if ((next < p->produced && p->records[next]->done) || (p->producer_done && next == p->produced))
+                if ((next < p->produced && p->records[next]->done) ||
+                    (p->producer_done && next == p->produced))
                     break;
                 struct timespec until;
                 add_seconds(&until, 0.1);
@@ -378,7 +385,8 @@ static bool is_folder(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-int hs_batch_run(const char *const *args, size_t count, const hs_ruleset *rules, const hs_batch_options *o)
+int hs_batch_run(const char *const *args, size_t count, const hs_ruleset *rules,
+                 const hs_batch_options *o)
 {
     bool named_files = true; /* no folder and no "-": every input was named by the user */
     for (size_t i = 0; i < count; i++)
@@ -398,7 +406,8 @@ int hs_batch_run(const char *const *args, size_t count, const hs_ruleset *rules,
     pthread_cond_init(&p.record_done, NULL);
     pthread_cond_init(&p.space, NULL);
     int exit_code = 0;
-    hs_report *report = hs_report_new(o, rules, named_files && count == 1 ? args[0] : NULL, p.details);
+    hs_report *report =
+        hs_report_new(o, rules, named_files && count == 1 ? args[0] : NULL, p.details);
     if (!report || (o->dedupe && !hs_u64_map_init(&p.seen.by_prefix, 1024))) {
         fprintf(o->err, "heapsleuth scan: out of memory\n");
         hs_report_free(report);

@@ -10,7 +10,6 @@
 #include "scan_report.h"
 #include "version.h"
 
-
 enum { MAX_SKIP_REASONS = 32 };
 
 void hs_record_free(hs_record *rec)
@@ -58,7 +57,8 @@ static char *first_error(const hs_scan_result *r, const hs_batch_options *o)
         return hs_strdup("out of memory during the analysis");
     if (r->out_of_time) {
         char buf[160];
-        snprintf(buf, sizeof buf, "the analysis took longer than its time budget of %g s (--time-budget)",
+        snprintf(buf, sizeof buf,
+                 "the analysis took longer than its time budget of %g s (--time-budget)",
                  o->time_budget);
         return hs_strdup(buf);
     }
@@ -73,7 +73,8 @@ static char *first_error(const hs_scan_result *r, const hs_batch_options *o)
     return hs_strdup("not a usable minidump");
 }
 
-void hs_record_fill(hs_record *rec, const hs_scan_result *r, const hs_batch_options *o, bool details)
+void hs_record_fill(hs_record *rec, const hs_scan_result *r, const hs_batch_options *o,
+                    bool details)
 {
     bool usable = r->dump->valid && !r->out_of_memory && !r->out_of_time;
     rec->status = usable ? HS_REC_SCANNED : HS_REC_INVALID;
@@ -143,7 +144,8 @@ struct hs_report {
     int write_error;
 };
 
-hs_report *hs_report_new(const hs_batch_options *o, const hs_ruleset *rules, const char *single_path, bool details)
+hs_report *hs_report_new(const hs_batch_options *o, const hs_ruleset *rules,
+                         const char *single_path, bool details)
 {
     hs_report *w = hs_calloc(1, sizeof *w);
     if (!w)
@@ -184,7 +186,8 @@ static void count_skip(hs_report *w, const char *reason)
             w->skip_reasons[i].count++;
             return;
         }
-    if (w->skip_reason_count < MAX_SKIP_REASONS && (w->skip_reasons[w->skip_reason_count].reason = hs_strdup(reason))) {
+    if (w->skip_reason_count < MAX_SKIP_REASONS &&
+        (w->skip_reasons[w->skip_reason_count].reason = hs_strdup(reason))) {
         w->skip_reasons[w->skip_reason_count++].count = 1;
         return;
     }
@@ -216,7 +219,8 @@ static json_t *sarif_uri(const char *chain)
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)chain[i];
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-._~/!", c))
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            strchr("-._~/!", c))
             s[k++] = (char)c;
         else
             k += (size_t)sprintf(s + k, "%%%02X", c);
@@ -265,7 +269,8 @@ static void sarif_add(hs_report *w, const hs_record *rec)
         json_t *note = json_object();
         json_object_set_new(note, "level", json_string("error"));
         json_t *msg = json_object();
-        json_object_set_new(msg, "text", hs_json_text(rec->reason ? rec->reason : "could not be read"));
+        json_object_set_new(msg, "text",
+                            hs_json_text(rec->reason ? rec->reason : "could not be read"));
         json_object_set_new(note, "message", msg);
         json_object_set_new(note, "locations", artifact_location(rec, -1));
         json_array_append_new(w->sarif_notes, note);
@@ -287,7 +292,8 @@ static void sarif_add(hs_report *w, const hs_record *rec)
     json_t *findings = rec->json ? json_object_get(rec->json, "findings") : NULL;
     size_t i;
     json_t *f;
-    json_array_foreach(findings, i, f) {
+    json_array_foreach(findings, i, f)
+    {
         const char *identifier = json_string_value(json_object_get(f, "rule"));
         const char *title = json_string_value(json_object_get(f, "title"));
         int sev = hs_severity_parse(json_string_value(json_object_get(f, "severity")));
@@ -296,10 +302,15 @@ static void sarif_add(hs_report *w, const hs_record *rec)
         json_int_t ri = rule_index(w, identifier);
         if (ri >= 0)
             json_object_set_new(res, "ruleIndex", json_integer(ri));
-        json_object_set_new(res, "level", json_string(sarif_level(sev < 0 ? HS_LEVEL_INFO : (hs_severity_level)sev)));
+        json_object_set_new(
+            res, "level",
+            json_string(sarif_level(sev < 0 ? HS_LEVEL_INFO : (hs_severity_level)sev)));
         char text[1024];
         const char *verdict = json_string_value(json_object_get(rec->json, "verdict"));
-        snprintf(text, sizeof text, "%s%s%s", title ? title : identifier ? identifier : "finding",
+        snprintf(text, sizeof text, "%s%s%s",
+                 title        ? title
+                 : identifier ? identifier
+                              : "finding",
                  i == 0 && verdict ? ": " : "", i == 0 && verdict ? verdict : "");
         json_t *msg = json_object();
         json_object_set_new(msg, "text", hs_json_text(text));
@@ -326,11 +337,22 @@ void hs_report_add(hs_report *w, hs_record *rec)
     const hs_batch_options *o = w->o;
     w->records++;
     switch (rec->status) {
-    case HS_REC_SCANNED: w->scanned++; break;
-    case HS_REC_INVALID: w->invalid++; break;
-    case HS_REC_DUPLICATE: w->duplicates++; break;
-    case HS_REC_ERROR: w->errors++; break;
-    case HS_REC_SKIPPED: w->skipped++; count_skip(w, rec->reason ? rec->reason : "?"); break;
+    case HS_REC_SCANNED:
+        w->scanned++;
+        break;
+    case HS_REC_INVALID:
+        w->invalid++;
+        break;
+    case HS_REC_DUPLICATE:
+        w->duplicates++;
+        break;
+    case HS_REC_ERROR:
+        w->errors++;
+        break;
+    case HS_REC_SKIPPED:
+        w->skipped++;
+        count_skip(w, rec->reason ? rec->reason : "?");
+        break;
     }
     count_hits(w, rec);
     if (rec->worst >= o->fail_on)
@@ -434,7 +456,8 @@ static void finish_sarif(hs_report *w)
     json_t *tool = json_object();
     json_object_set_new(tool, "driver", driver);
     json_t *inv = json_object();
-    json_object_set_new(inv, "executionSuccessful", json_boolean(w->errors == 0 && w->invalid == 0));
+    json_object_set_new(inv, "executionSuccessful",
+                        json_boolean(w->errors == 0 && w->invalid == 0));
     json_object_set_new(inv, "toolExecutionNotifications", w->sarif_notes);
     w->sarif_notes = NULL;
     json_t *invocations = json_array();
@@ -455,7 +478,8 @@ static void finish_sarif(hs_report *w)
     json_t *runs = json_array();
     json_array_append_new(runs, run);
     json_t *log = json_object();
-    json_object_set_new(log, "$schema", json_string("https://json.schemastore.org/sarif-2.1.0.json"));
+    json_object_set_new(log, "$schema",
+                        json_string("https://json.schemastore.org/sarif-2.1.0.json"));
     json_object_set_new(log, "version", json_string("2.1.0"));
     json_object_set_new(log, "runs", runs);
     if (hs_json_print(log, w->o->out, 0) != 0)
@@ -470,7 +494,8 @@ static void finish_text(hs_report *w)
     fprintf(out, "  %8zu  dumps scanned\n", w->scanned);
     if (w->duplicates)
         fprintf(out, "  %8zu  duplicates (--dedupe)\n", w->duplicates);
-    fprintf(out, "  %8zu  failed (not readable, refused by a limit or not a usable dump)\n", w->errors + w->invalid);
+    fprintf(out, "  %8zu  failed (not readable, refused by a limit or not a usable dump)\n",
+            w->errors + w->invalid);
     fprintf(out, "  %8zu  skipped\n", w->skipped);
     for (size_t i = 0; i < w->skip_reason_count; i++)
         fprintf(out, "  %8zu    %s\n", w->skip_reasons[i].count, w->skip_reasons[i].reason);
@@ -495,7 +520,8 @@ int hs_report_finish(hs_report *w)
             finish_text(w);
         break;
     case HS_BATCH_JSON: {
-        const char *held_file = w->held ? json_string_value(json_object_get(w->held, "file")) : NULL;
+        const char *held_file =
+            w->held ? json_string_value(json_object_get(w->held, "file")) : NULL;
         if (held_file && w->single_path && strcmp(held_file, w->single_path) == 0) {
             print_json(w, w->held, false, ""); /* one named dump: the object itself */
         } else if (w->held) {
@@ -511,8 +537,11 @@ int hs_report_finish(hs_report *w)
         w->held = NULL;
         break;
     }
-    case HS_BATCH_JSONL: break;
-    case HS_BATCH_SARIF: finish_sarif(w); break;
+    case HS_BATCH_JSONL:
+        break;
+    case HS_BATCH_SARIF:
+        finish_sarif(w);
+        break;
     }
     if (fflush(w->o->out) != 0)
         w->write_error = -1;

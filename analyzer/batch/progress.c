@@ -30,8 +30,8 @@ static void human_bytes(double bytes, char *buf, size_t size)
     snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", bytes, units[u]);
 }
 
-void hs_progress_update(hs_progress *p, size_t done, size_t found, bool finding_more, uint64_t bytes, size_t findings,
-                        bool force)
+void hs_progress_update(hs_progress *p, size_t done, size_t found, bool finding_more,
+                        uint64_t bytes, size_t findings, bool force)
 {
     if (!p->enabled)
         return;
@@ -43,8 +43,8 @@ void hs_progress_update(hs_progress *p, size_t done, size_t found, bool finding_
     char total[32], rate[32], line[160];
     human_bytes((double)bytes, total, sizeof total);
     human_bytes(elapsed > 0 ? (double)bytes / elapsed : 0, rate, sizeof rate);
-    int n = snprintf(line, sizeof line, "%zu/%zu%s dumps  %s  %s/s  %zu finding%s", done, found, finding_more ? "+" : "",
-                     total, rate, findings, findings == 1 ? "" : "s");
+    int n = snprintf(line, sizeof line, "%zu/%zu%s dumps  %s  %s/s  %zu finding%s", done, found,
+                     finding_more ? "+" : "", total, rate, findings, findings == 1 ? "" : "s");
     size_t len = n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
     fprintf(p->out, "\r%s", line);
     for (size_t i = len; i < p->width; i++)

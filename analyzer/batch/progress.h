@@ -17,8 +17,8 @@ typedef struct hs_progress {
 /* Enabled when out is a terminal and quiet is false. */
 void hs_progress_init(hs_progress *p, FILE *out, bool quiet);
 /* Redraws at most ten times a second unless force. */
-void hs_progress_update(hs_progress *p, size_t done, size_t found, bool finding_more, uint64_t bytes, size_t findings,
-                        bool force);
+void hs_progress_update(hs_progress *p, size_t done, size_t found, bool finding_more,
+                        uint64_t bytes, size_t findings, bool force);
 /* Erases the line (before another message, or at the end); a later update draws it again. */
 void hs_progress_finish(hs_progress *p);
 

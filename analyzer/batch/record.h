@@ -27,8 +27,8 @@ typedef struct hs_record {
     char *reason; /* INVALID / ERROR / SKIPPED: why; DUPLICATE: the chain of the first copy */
     char sha256[HS_SHA256_HEX];
     uint64_t size;
-    int worst;                  /* highest finding severity, -1 for none */
-    const hs_rule_info **hits;  /* the rules that fired (point into the ruleset) */
+    int worst;                 /* highest finding severity, -1 for none */
+    const hs_rule_info **hits; /* the rules that fired (point into the ruleset) */
     size_t hit_count;
     char *text;   /* the text rendering (text format) */
     json_t *json; /* the JSON object (json, jsonl, sarif) */

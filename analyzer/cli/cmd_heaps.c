@@ -16,16 +16,19 @@ static void heaps_usage(FILE *out)
     fprintf(out,
             "usage: heapsleuth heaps [--format text|json] [--heap ADDR [--entries] [--stat]] DUMP\n"
             "\n"
-            "Finds every heap of the process (PEB.ProcessHeaps; WoW64 32-bit heaps too; by signature when\n"
+            "Finds every heap of the process (PEB.ProcessHeaps; WoW64 32-bit heaps too; by "
+            "signature when\n"
             "the list is absent), walks each one and validates it like !heap -s / HeapValidate.\n"
             "\n"
             "  -f, --format FORMAT  text (default) or json\n"
             "      --heap ADDR      only the heap with this handle (hex)\n"
             "      --entries        list every block (address, size, requested size, state, kind)\n"
-            "      --stat           busy blocks grouped by size, largest total first (like !heap -stat)\n"
+            "      --stat           busy blocks grouped by size, largest total first (like !heap "
+            "-stat)\n"
             "  -h, --help           this text\n"
             "\n"
-            "Exit status: 0 when the dump was read (integrity errors are reported, not failures), 2 on a\n"
+            "Exit status: 0 when the dump was read (integrity errors are reported, not failures), "
+            "2 on a\n"
             "usage error or an unreadable dump.\n");
 }
 
@@ -35,9 +38,12 @@ int hs_cmd_heaps(int argc, char **argv)
     hs_heaps_report_options opt = {0};
     enum { OPT_HEAP = 256, OPT_ENTRIES, OPT_STAT };
     static const struct option options[] = {
-        {"format", required_argument, NULL, 'f'}, {"heap", required_argument, NULL, OPT_HEAP},
-        {"entries", no_argument, NULL, OPT_ENTRIES}, {"stat", no_argument, NULL, OPT_STAT},
-        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+        {"format", required_argument, NULL, 'f'},
+        {"heap", required_argument, NULL, OPT_HEAP},
+        {"entries", no_argument, NULL, OPT_ENTRIES},
+        {"stat", no_argument, NULL, OPT_STAT},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     optind = 1;
@@ -51,16 +57,25 @@ int hs_cmd_heaps(int argc, char **argv)
             char *end;
             opt.heap = strtoull(optarg, &end, 16);
             if (*optarg == '\0' || *end != '\0') {
-                fprintf(stderr, "heapsleuth heaps: --heap takes a hexadecimal address, not '%s'\n", optarg);
+                fprintf(stderr, "heapsleuth heaps: --heap takes a hexadecimal address, not '%s'\n",
+                        optarg);
                 return HS_EXIT_ERROR;
             }
             opt.has_heap = true;
             break;
         }
-        case OPT_ENTRIES: opt.entries = true; break;
-        case OPT_STAT: opt.stat = true; break;
-        case 'h': heaps_usage(stdout); return HS_EXIT_OK;
-        default: heaps_usage(stderr); return HS_EXIT_ERROR;
+        case OPT_ENTRIES:
+            opt.entries = true;
+            break;
+        case OPT_STAT:
+            opt.stat = true;
+            break;
+        case 'h':
+            heaps_usage(stdout);
+            return HS_EXIT_OK;
+        default:
+            heaps_usage(stderr);
+            return HS_EXIT_ERROR;
         }
     }
     if (optind != argc - 1) {
@@ -98,7 +113,9 @@ int hs_cmd_heaps(int argc, char **argv)
         fprintf(stderr, "heapsleuth heaps: %s: out of memory\n", path);
         rc = HS_EXIT_ERROR;
     } else if (opt.has_heap && !hs_heapset_find(set, opt.heap)) {
-        fprintf(stderr, "heapsleuth heaps: %s: no heap with handle 0x%" PRIx64 " (run without --heap to list them)\n",
+        fprintf(stderr,
+                "heapsleuth heaps: %s: no heap with handle 0x%" PRIx64
+                " (run without --heap to list them)\n",
                 path, opt.heap);
         rc = HS_EXIT_ERROR;
     } else if (format == HS_FORMAT_JSON) {

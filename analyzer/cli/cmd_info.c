@@ -12,18 +12,19 @@
 
 static void info_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: heapsleuth info [--format text|json] DUMP...\n"
-            "\n"
-            "Prints what each minidump holds: OS and CPU, the exception, modules with versions and\n"
-            "debug identifiers, threads, memory ranges, streams, and every problem found while\n"
-            "reading it. DUMP may be gzip-compressed (detected by content).\n"
-            "\n"
-            "  -f, --format FORMAT  text (default) or json; with several dumps, json prints an array\n"
-            "  -h, --help           this text\n"
-            "\n"
-            "Exit status: 0 when every dump was read (damaged streams are reported and skipped),\n"
-            "2 on a usage error or when a dump could not be read at all.\n");
+    fprintf(
+        out,
+        "usage: heapsleuth info [--format text|json] DUMP...\n"
+        "\n"
+        "Prints what each minidump holds: OS and CPU, the exception, modules with versions and\n"
+        "debug identifiers, threads, memory ranges, streams, and every problem found while\n"
+        "reading it. DUMP may be gzip-compressed (detected by content).\n"
+        "\n"
+        "  -f, --format FORMAT  text (default) or json; with several dumps, json prints an array\n"
+        "  -h, --help           this text\n"
+        "\n"
+        "Exit status: 0 when every dump was read (damaged streams are reported and skipped),\n"
+        "2 on a usage error or when a dump could not be read at all.\n");
 }
 
 int hs_cmd_info(int argc, char **argv)

@@ -17,61 +17,82 @@ enum { MAX_RULE_PATHS = 64 };
 
 static void scan_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: heapsleuth scan [OPTIONS] INPUT...\n"
-            "\n"
-            "Runs the whole analysis on each dump — heap walk, reachability, MAPI session heaps, property\n"
-            "blocks — computes the facts and evaluates the rules. An INPUT is a dump, a folder (walked\n"
-            "recursively in name order), an archive (zip, 7z, cab, tar and its compressed forms, rar),\n"
-            "a compressed dump (.gz, .xz, .bz2, .zst) or '-' for a list of paths on standard input, one\n"
-            "per line. Archives inside archives are opened too. Dumps are recognised by their MDMP\n"
-            "signature, not their name; everything else is skipped and counted. Members are inflated in\n"
-            "memory or an anonymous temporary file, never written under their own names.\n"
-            "\n"
-            "Output:\n"
-            "  -f, --format FORMAT     text (default): for dumps named on the command line the full report,\n"
-            "                          otherwise a verdict line per dump; then a summary table.\n"
-            "                          json: one object for one named dump, else an array.\n"
-            "                          jsonl: one line per dump and per unreadable input, nothing else.\n"
-            "                          sarif: SARIF 2.1.0, a result per finding.\n"
-            "      --brief             text: a verdict line per dump even for named dumps\n"
-            "  -v, --verbose           text: every fact and note, and each skipped input with its reason\n"
-            "  -q, --quiet             no progress line on standard error (it is drawn only on a terminal)\n"
-            "\n"
-            "Batch:\n"
-            "  -j, --jobs N            dumps scanned in parallel (default: the number of processors, at\n"
-            "                          most 32); results are written in input order whatever N\n"
-            "      --dedupe            scan each distinct dump (SHA-256 of its bytes) once; copies are\n"
-            "                          reported as duplicates of the first\n"
-            "      --shard K/N         only the inputs whose path hashes to K modulo N (0 <= K < N): N\n"
-            "                          machines with the same arguments split the work, and their JSONL\n"
-            "                          outputs concatenate into the whole\n"
-            "\n"
-            "Limits (SIZE takes a K, M, G or T suffix, powers of 1024):\n"
-            "      --max-member-size SIZE  largest archive member or decompressed stream (default 16G)\n"
-            "      --max-total-size SIZE   bytes expanded from one input in all (default 64G)\n"
-            "      --max-ratio N           largest expansion ratio of a member, against archive bombs\n"
-            "                              (default 1000)\n"
-            "      --max-depth N           archives nested at most N deep (default 4)\n"
-            "      --max-in-memory SIZE    a member larger than this is inflated into an anonymous\n"
-            "                              temporary file under $TMPDIR instead of memory (default 256M)\n"
-            "      --time-budget SECONDS   analysis time per dump; a dump that takes longer is reported\n"
-            "                              as not scanned (default 600, 0 for none)\n"
-            "\n"
-            "Rules:\n"
-            "  -r, --rules PATH        also load the rule file, or every .yar file in the folder (repeatable)\n"
-            "      --no-default-rules  do not load the shipped rules\n"
-            "      --fail-on SEVERITY  exit 1 when a finding is at least this severe: info, low, medium,\n"
-            "                          high (default), critical\n"
-            "  -h, --help              this text\n"
-            "\n"
-            "Shipped rules are read from $HEAPSLEUTH_RULES, the rules/ folder beside the binary, or\n"
-            "../share/heapsleuth/rules. A rule file that does not compile is reported (file:line) and\n"
-            "the others still run.\n"
-            "\n"
-            "Exit status: 0 no finding at or above --fail-on; 1 at least one; 2 usage error, or an input\n"
-            "that could not be read, was refused by a limit or is not a usable dump (the others are still\n"
-            "scanned and reported).\n");
+    fprintf(
+        out,
+        "usage: heapsleuth scan [OPTIONS] INPUT...\n"
+        "\n"
+        "Runs the whole analysis on each dump — heap walk, reachability, MAPI session heaps, "
+        "property\n"
+        "blocks — computes the facts and evaluates the rules. An INPUT is a dump, a folder "
+        "(walked\n"
+        "recursively in name order), an archive (zip, 7z, cab, tar and its compressed forms, "
+        "rar),\n"
+        "a compressed dump (.gz, .xz, .bz2, .zst) or '-' for a list of paths on standard input, "
+        "one\n"
+        "per line. Archives inside archives are opened too. Dumps are recognised by their MDMP\n"
+        "signature, not their name; everything else is skipped and counted. Members are inflated "
+        "in\n"
+        "memory or an anonymous temporary file, never written under their own names.\n"
+        "\n"
+        "Output:\n"
+        "  -f, --format FORMAT     text (default): for dumps named on the command line the full "
+        "report,\n"
+        "                          otherwise a verdict line per dump; then a summary table.\n"
+        "                          json: one object for one named dump, else an array.\n"
+        "                          jsonl: one line per dump and per unreadable input, nothing "
+        "else.\n"
+        "                          sarif: SARIF 2.1.0, a result per finding.\n"
+        "      --brief             text: a verdict line per dump even for named dumps\n"
+        "  -v, --verbose           text: every fact and note, and each skipped input with its "
+        "reason\n"
+        "  -q, --quiet             no progress line on standard error (it is drawn only on a "
+        "terminal)\n"
+        "\n"
+        "Batch:\n"
+        "  -j, --jobs N            dumps scanned in parallel (default: the number of processors, "
+        "at\n"
+        "                          most 32); results are written in input order whatever N\n"
+        "      --dedupe            scan each distinct dump (SHA-256 of its bytes) once; copies "
+        "are\n"
+        "                          reported as duplicates of the first\n"
+        "      --shard K/N         only the inputs whose path hashes to K modulo N (0 <= K < N): "
+        "N\n"
+        "                          machines with the same arguments split the work, and their "
+        "JSONL\n"
+        "                          outputs concatenate into the whole\n"
+        "\n"
+        "Limits (SIZE takes a K, M, G or T suffix, powers of 1024):\n"
+        "      --max-member-size SIZE  largest archive member or decompressed stream (default "
+        "16G)\n"
+        "      --max-total-size SIZE   bytes expanded from one input in all (default 64G)\n"
+        "      --max-ratio N           largest expansion ratio of a member, against archive bombs\n"
+        "                              (default 1000)\n"
+        "      --max-depth N           archives nested at most N deep (default 4)\n"
+        "      --max-in-memory SIZE    a member larger than this is inflated into an anonymous\n"
+        "                              temporary file under $TMPDIR instead of memory (default "
+        "256M)\n"
+        "      --time-budget SECONDS   analysis time per dump; a dump that takes longer is "
+        "reported\n"
+        "                              as not scanned (default 600, 0 for none)\n"
+        "\n"
+        "Rules:\n"
+        "  -r, --rules PATH        also load the rule file, or every .yar file in the folder "
+        "(repeatable)\n"
+        "      --no-default-rules  do not load the shipped rules\n"
+        "      --fail-on SEVERITY  exit 1 when a finding is at least this severe: info, low, "
+        "medium,\n"
+        "                          high (default), critical\n"
+        "  -h, --help              this text\n"
+        "\n"
+        "Shipped rules are read from $HEAPSLEUTH_RULES, the rules/ folder beside the binary, or\n"
+        "../share/heapsleuth/rules. A rule file that does not compile is reported (file:line) and\n"
+        "the others still run.\n"
+        "\n"
+        "Exit status: 0 no finding at or above --fail-on; 1 at least one; 2 usage error, or an "
+        "input\n"
+        "that could not be read, was refused by a limit or is not a usable dump (the others are "
+        "still\n"
+        "scanned and reported).\n");
 }
 
 static void print_problems(const char *cmd, const hs_diag *d)
@@ -130,19 +151,37 @@ int hs_cmd_scan(int argc, char **argv)
     size_t n_rules = 0;
     bool default_rules = true;
     enum {
-        OPT_NO_DEFAULT = 256, OPT_FAIL_ON, OPT_DEDUPE, OPT_SHARD, OPT_BRIEF, OPT_MAX_MEMBER, OPT_MAX_TOTAL,
-        OPT_MAX_RATIO, OPT_MAX_DEPTH, OPT_TIME_BUDGET, OPT_MAX_IN_MEMORY,
+        OPT_NO_DEFAULT = 256,
+        OPT_FAIL_ON,
+        OPT_DEDUPE,
+        OPT_SHARD,
+        OPT_BRIEF,
+        OPT_MAX_MEMBER,
+        OPT_MAX_TOTAL,
+        OPT_MAX_RATIO,
+        OPT_MAX_DEPTH,
+        OPT_TIME_BUDGET,
+        OPT_MAX_IN_MEMORY,
     };
     static const struct option options[] = {
-        {"format", required_argument, NULL, 'f'}, {"rules", required_argument, NULL, 'r'},
-        {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT}, {"fail-on", required_argument, NULL, OPT_FAIL_ON},
-        {"verbose", no_argument, NULL, 'v'}, {"quiet", no_argument, NULL, 'q'}, {"brief", no_argument, NULL, OPT_BRIEF},
-        {"jobs", required_argument, NULL, 'j'}, {"dedupe", no_argument, NULL, OPT_DEDUPE},
-        {"shard", required_argument, NULL, OPT_SHARD}, {"max-member-size", required_argument, NULL, OPT_MAX_MEMBER},
-        {"max-total-size", required_argument, NULL, OPT_MAX_TOTAL}, {"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
-        {"max-depth", required_argument, NULL, OPT_MAX_DEPTH}, {"time-budget", required_argument, NULL, OPT_TIME_BUDGET},
+        {"format", required_argument, NULL, 'f'},
+        {"rules", required_argument, NULL, 'r'},
+        {"no-default-rules", no_argument, NULL, OPT_NO_DEFAULT},
+        {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+        {"verbose", no_argument, NULL, 'v'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"brief", no_argument, NULL, OPT_BRIEF},
+        {"jobs", required_argument, NULL, 'j'},
+        {"dedupe", no_argument, NULL, OPT_DEDUPE},
+        {"shard", required_argument, NULL, OPT_SHARD},
+        {"max-member-size", required_argument, NULL, OPT_MAX_MEMBER},
+        {"max-total-size", required_argument, NULL, OPT_MAX_TOTAL},
+        {"max-ratio", required_argument, NULL, OPT_MAX_RATIO},
+        {"max-depth", required_argument, NULL, OPT_MAX_DEPTH},
+        {"time-budget", required_argument, NULL, OPT_TIME_BUDGET},
         {"max-in-memory", required_argument, NULL, OPT_MAX_IN_MEMORY},
-        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     unsigned long n;
@@ -168,16 +207,26 @@ int hs_cmd_scan(int argc, char **argv)
             }
             rule_paths[n_rules++] = optarg;
             break;
-        case OPT_NO_DEFAULT: default_rules = false; break;
+        case OPT_NO_DEFAULT:
+            default_rules = false;
+            break;
         case OPT_FAIL_ON:
             o.fail_on = hs_severity_parse(optarg);
             if (o.fail_on < 0)
                 return bad_value("--fail-on", optarg, "info, low, medium, high or critical");
             break;
-        case 'v': o.verbose = true; break;
-        case 'q': o.quiet = true; break;
-        case OPT_BRIEF: o.brief = true; break;
-        case OPT_DEDUPE: o.dedupe = true; break;
+        case 'v':
+            o.verbose = true;
+            break;
+        case 'q':
+            o.quiet = true;
+            break;
+        case OPT_BRIEF:
+            o.brief = true;
+            break;
+        case OPT_DEDUPE:
+            o.dedupe = true;
+            break;
         case 'j':
             if (!parse_count(optarg, 1024, &n) || n == 0)
                 return bad_value("--jobs", optarg, "a number of workers from 1");
@@ -217,8 +266,12 @@ int hs_cmd_scan(int argc, char **argv)
             o.time_budget = seconds;
             break;
         }
-        case 'h': scan_usage(stdout); return HS_EXIT_OK;
-        default: scan_usage(stderr); return HS_EXIT_ERROR;
+        case 'h':
+            scan_usage(stdout);
+            return HS_EXIT_OK;
+        default:
+            scan_usage(stderr);
+            return HS_EXIT_ERROR;
         }
     }
     if (optind >= argc) {
@@ -231,7 +284,8 @@ int hs_cmd_scan(int argc, char **argv)
         if (dir)
             rule_paths[n_rules++] = dir;
         else
-            fprintf(stderr, "heapsleuth scan: the shipped rules were not found (set HEAPSLEUTH_RULES)\n");
+            fprintf(stderr,
+                    "heapsleuth scan: the shipped rules were not found (set HEAPSLEUTH_RULES)\n");
     }
     hs_arena *arena = hs_arena_new(1u << 24);
     hs_diag rule_problems = {.arena = arena};
@@ -243,7 +297,8 @@ int hs_cmd_scan(int argc, char **argv)
         hs_arena_free(arena);
         return HS_EXIT_ERROR;
     }
-    int exit_code = hs_batch_run((const char *const *)argv + optind, (size_t)(argc - optind), rules, &o);
+    int exit_code =
+        hs_batch_run((const char *const *)argv + optind, (size_t)(argc - optind), rules, &o);
     hs_ruleset_free(rules);
     hs_diag_release(&rule_problems);
     hs_arena_free(arena);
@@ -252,13 +307,15 @@ int hs_cmd_scan(int argc, char **argv)
 
 static void facts_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: heapsleuth facts [--format text|json] DUMP\n"
-            "       heapsleuth facts --list [--format text|json]\n"
-            "\n"
-            "Prints the facts the analyses publish for a dump (unknown ones as 'unknown' / null), or with\n"
-            "--list the table of every fact: name, type, unit and meaning. Rules read facts as YARA\n"
-            "external variables of the same names (booleans as 0/1, unknown facts as -1).\n");
+    fprintf(
+        out,
+        "usage: heapsleuth facts [--format text|json] DUMP\n"
+        "       heapsleuth facts --list [--format text|json]\n"
+        "\n"
+        "Prints the facts the analyses publish for a dump (unknown ones as 'unknown' / null), or "
+        "with\n"
+        "--list the table of every fact: name, type, unit and meaning. Rules read facts as YARA\n"
+        "external variables of the same names (booleans as 0/1, unknown facts as -1).\n");
 }
 
 int hs_cmd_facts(int argc, char **argv)
@@ -266,8 +323,10 @@ int hs_cmd_facts(int argc, char **argv)
     hs_format format = HS_FORMAT_TEXT;
     bool list = false;
     static const struct option options[] = {
-        {"format", required_argument, NULL, 'f'}, {"list", no_argument, NULL, 'l'},
-        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+        {"format", required_argument, NULL, 'f'},
+        {"list", no_argument, NULL, 'l'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     int c;
     optind = 1;
@@ -277,9 +336,15 @@ int hs_cmd_facts(int argc, char **argv)
             if (hs_cli_parse_format("facts", optarg, &format) != 0)
                 return HS_EXIT_ERROR;
             break;
-        case 'l': list = true; break;
-        case 'h': facts_usage(stdout); return HS_EXIT_OK;
-        default: facts_usage(stderr); return HS_EXIT_ERROR;
+        case 'l':
+            list = true;
+            break;
+        case 'h':
+            facts_usage(stdout);
+            return HS_EXIT_OK;
+        default:
+            facts_usage(stderr);
+            return HS_EXIT_ERROR;
         }
     }
     const hs_fact_def *defs = hs_fact_defs();
@@ -301,7 +366,8 @@ int hs_cmd_facts(int argc, char **argv)
         }
         printf("%-30s %-8s %-22s %s\n", "fact", "type", "unit", "meaning");
         for (int i = 0; i < HS_FACT_COUNT; i++)
-            printf("%-30s %-8s %-22s %s\n", defs[i].name, type_names[defs[i].type], defs[i].unit, defs[i].meaning);
+            printf("%-30s %-8s %-22s %s\n", defs[i].name, type_names[defs[i].type], defs[i].unit,
+                   defs[i].meaning);
         return HS_EXIT_OK;
     }
     if (optind != argc - 1) {

@@ -5,32 +5,32 @@
 #include "cli.h"
 #include "version.h"
 
-
 static const struct {
     const char *name;
     int (*run)(int argc, char **argv);
     const char *summary;
 } commands[] = {
-    {"info", hs_cmd_info, "what a dump holds: OS, CPU, exception, modules, threads, memory, streams"},
+    {"info", hs_cmd_info,
+     "what a dump holds: OS, CPU, exception, modules, threads, memory, streams"},
     {"heaps", hs_cmd_heaps, "every heap of the process, walked and validated like !heap -s"},
-    {"scan", hs_cmd_scan, "the full analysis and the rules' verdicts, with evidence (KB Q293150 and others)"},
+    {"scan", hs_cmd_scan,
+     "the full analysis and the rules' verdicts, with evidence (KB Q293150 and others)"},
     {"facts", hs_cmd_facts, "the facts the analyses publish for a dump; --list documents them"},
 };
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: heapsleuth COMMAND [OPTIONS] DUMP...\n"
-            "\n"
-            "Heap and corruption forensics for Windows user-mode minidumps.\n"
-            "\n"
-            "Commands:\n");
+    fprintf(out, "usage: heapsleuth COMMAND [OPTIONS] DUMP...\n"
+                 "\n"
+                 "Heap and corruption forensics for Windows user-mode minidumps.\n"
+                 "\n"
+                 "Commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out,
-            "\n"
-            "Run 'heapsleuth COMMAND --help' for the options of a command.\n"
-            "Exit status: 0 success, 1 findings at or above --fail-on, 2 usage error or unreadable input.\n");
+    fprintf(out, "\n"
+                 "Run 'heapsleuth COMMAND --help' for the options of a command.\n"
+                 "Exit status: 0 success, 1 findings at or above --fail-on, 2 usage error or "
+                 "unreadable input.\n");
 }
 
 int hs_cli_parse_format(const char *cmd, const char *value, hs_format *out)

@@ -9,10 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "reachability.h"
 #include "heap.h"
 #include "mapi_attribution.h"
 #include "prop_blocks.h"
+#include "reachability.h"
 
 typedef enum hs_fact_id {
     HS_FACT_IS_WINDOWS,
@@ -44,7 +44,7 @@ typedef struct hs_fact_def {
     hs_fact_type type;
     const char *unit;
     const char *meaning;
-    const char *phrase;       /* how a verdict line says it: %s is the value, {s} an "s" unless it is 1 */
+    const char *phrase; /* how a verdict line says it: %s is the value, {s} an "s" unless it is 1 */
 } hs_fact_def;
 
 typedef struct hs_fact_value {
@@ -62,8 +62,9 @@ const hs_fact_def *hs_fact_defs(void);
 int hs_fact_lookup(const char *name);
 /* Computes every fact from the analyses (any of which may be NULL when the dump does not support
  * it: the facts that depend on it are then unknown). */
-void hs_facts_compute(hs_facts *out, const hs_dump *dump, const hs_heapset *heaps, const hs_reach_result *reach,
-                      const hs_prop_scan *props, const hs_mapi_result *mapi);
+void hs_facts_compute(hs_facts *out, const hs_dump *dump, const hs_heapset *heaps,
+                      const hs_reach_result *reach, const hs_prop_scan *props,
+                      const hs_mapi_result *mapi);
 /* Formats a known value for a person ("5.5.2448.0", "0xc0000005", "true", "6144") into buf. */
 void hs_fact_format(hs_fact_id id, const hs_fact_value *v, char *buf, size_t size);
 

@@ -6,7 +6,10 @@
 #endif
 
 /* No word has all bits of zero_low_bits clear and lies in the empty range [1, 1 + 0] too. */
-hs_handle_filter hs_handle_filter_none(void) { return (hs_handle_filter){.lowest = 1, .span = 0, .zero_low_bits = UINT64_MAX}; }
+hs_handle_filter hs_handle_filter_none(void)
+{
+    return (hs_handle_filter){.lowest = 1, .span = 0, .zero_low_bits = UINT64_MAX};
+}
 
 void hs_handle_filter_add(hs_handle_filter *f, uint64_t handle)
 {
@@ -27,7 +30,8 @@ void hs_handle_filter_add(hs_handle_filter *f, uint64_t handle)
 
 /* Four words per step without branches: almost no word passes, so the loop runs at the speed of
  * its loads and tests. */
-static size_t next_scalar(const hs_handle_filter *f, const uint8_t *bytes, unsigned width, size_t from, size_t count)
+static size_t next_scalar(const hs_handle_filter *f, const uint8_t *bytes, unsigned width,
+                          size_t from, size_t count)
 {
     size_t i = from;
     for (; i + 4 <= count; i += 4) {
@@ -51,8 +55,8 @@ static size_t next_scalar(const hs_handle_filter *f, const uint8_t *bytes, unsig
  * word is handed to the scalar loop, which names the word: the vector test only decides how far to
  * skip, so a word it wrongly let through would cost time, and one it wrongly dropped a handle
  * (tests/unit/test_handle_filter.c plants edge values at every position to catch that). */
-__attribute__((target("avx2"))) static size_t next_avx2_64(const hs_handle_filter *f, const uint8_t *bytes,
-                                                           size_t from, size_t count)
+__attribute__((target("avx2"))) static size_t
+next_avx2_64(const hs_handle_filter *f, const uint8_t *bytes, size_t from, size_t count)
 {
     const __m256i mask = _mm256_set1_epi64x((long long)f->zero_low_bits);
     const __m256i lowest = _mm256_set1_epi64x((long long)f->lowest);
@@ -65,9 +69,12 @@ __attribute__((target("avx2"))) static size_t next_avx2_64(const hs_handle_filte
         __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(bytes + i * 8 + 32));
         __m256i a_aligned = _mm256_cmpeq_epi64(_mm256_and_si256(a, mask), zero);
         __m256i b_aligned = _mm256_cmpeq_epi64(_mm256_and_si256(b, mask), zero);
-        __m256i a_beyond = _mm256_cmpgt_epi64(_mm256_xor_si256(_mm256_sub_epi64(a, lowest), flip), limit);
-        __m256i b_beyond = _mm256_cmpgt_epi64(_mm256_xor_si256(_mm256_sub_epi64(b, lowest), flip), limit);
-        __m256i pass = _mm256_or_si256(_mm256_andnot_si256(a_beyond, a_aligned), _mm256_andnot_si256(b_beyond, b_aligned));
+        __m256i a_beyond =
+            _mm256_cmpgt_epi64(_mm256_xor_si256(_mm256_sub_epi64(a, lowest), flip), limit);
+        __m256i b_beyond =
+            _mm256_cmpgt_epi64(_mm256_xor_si256(_mm256_sub_epi64(b, lowest), flip), limit);
+        __m256i pass = _mm256_or_si256(_mm256_andnot_si256(a_beyond, a_aligned),
+                                       _mm256_andnot_si256(b_beyond, b_aligned));
         if (!_mm256_testz_si256(pass, pass))
             break;
     }
@@ -75,8 +82,8 @@ __attribute__((target("avx2"))) static size_t next_avx2_64(const hs_handle_filte
 }
 
 /* The same on 32-bit words; the caller has checked that every passing value fits 32 bits. */
-__attribute__((target("avx2"))) static size_t next_avx2_32(const hs_handle_filter *f, const uint8_t *bytes,
-                                                           size_t from, size_t count)
+__attribute__((target("avx2"))) static size_t
+next_avx2_32(const hs_handle_filter *f, const uint8_t *bytes, size_t from, size_t count)
 {
     const __m256i mask = _mm256_set1_epi32((int)(uint32_t)f->zero_low_bits);
     const __m256i lowest = _mm256_set1_epi32((int)(uint32_t)f->lowest);
@@ -89,9 +96,12 @@ __attribute__((target("avx2"))) static size_t next_avx2_32(const hs_handle_filte
         __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(bytes + i * 4 + 32));
         __m256i a_aligned = _mm256_cmpeq_epi32(_mm256_and_si256(a, mask), zero);
         __m256i b_aligned = _mm256_cmpeq_epi32(_mm256_and_si256(b, mask), zero);
-        __m256i a_beyond = _mm256_cmpgt_epi32(_mm256_xor_si256(_mm256_sub_epi32(a, lowest), flip), limit);
-        __m256i b_beyond = _mm256_cmpgt_epi32(_mm256_xor_si256(_mm256_sub_epi32(b, lowest), flip), limit);
-        __m256i pass = _mm256_or_si256(_mm256_andnot_si256(a_beyond, a_aligned), _mm256_andnot_si256(b_beyond, b_aligned));
+        __m256i a_beyond =
+            _mm256_cmpgt_epi32(_mm256_xor_si256(_mm256_sub_epi32(a, lowest), flip), limit);
+        __m256i b_beyond =
+            _mm256_cmpgt_epi32(_mm256_xor_si256(_mm256_sub_epi32(b, lowest), flip), limit);
+        __m256i pass = _mm256_or_si256(_mm256_andnot_si256(a_beyond, a_aligned),
+                                       _mm256_andnot_si256(b_beyond, b_aligned));
         if (!_mm256_testz_si256(pass, pass))
             break;
     }
@@ -115,8 +125,8 @@ bool hs_filter_impl_available(hs_filter_impl impl)
     return false;
 }
 
-size_t hs_handle_filter_next(const hs_handle_filter *f, const uint8_t *bytes, unsigned width, size_t from,
-                             size_t count, hs_filter_impl impl)
+size_t hs_handle_filter_next(const hs_handle_filter *f, const uint8_t *bytes, unsigned width,
+                             size_t from, size_t count, hs_filter_impl impl)
 {
 #ifdef HS_HAVE_AVX2_FILTER
     if ((impl == HS_FILTER_BEST || impl == HS_FILTER_AVX2) && __builtin_cpu_supports("avx2")) {
@@ -133,8 +143,8 @@ size_t hs_handle_filter_next(const hs_handle_filter *f, const uint8_t *bytes, un
     return next_scalar(f, bytes, width, from, count);
 }
 
-hs_filter_cursor hs_filter_cursor_over(const hs_handle_filter *f, const uint8_t *bytes, unsigned width, bool halves,
-                                       size_t count)
+hs_filter_cursor hs_filter_cursor_over(const hs_handle_filter *f, const uint8_t *bytes,
+                                       unsigned width, bool halves, size_t count)
 {
     return (hs_filter_cursor){f, bytes, count, width, halves && width == 8, SIZE_MAX, SIZE_MAX};
 }
@@ -142,10 +152,12 @@ hs_filter_cursor hs_filter_cursor_over(const hs_handle_filter *f, const uint8_t 
 size_t hs_filter_cursor_next(hs_filter_cursor *k, size_t from)
 {
     if (k->whole == SIZE_MAX || k->whole < from)
-        k->whole = hs_handle_filter_next(k->filter, k->bytes, k->width, from, k->count, HS_FILTER_BEST);
+        k->whole =
+            hs_handle_filter_next(k->filter, k->bytes, k->width, from, k->count, HS_FILTER_BEST);
     if (!k->halves)
         return k->whole;
     if (k->half == SIZE_MAX || k->half < 2 * from)
-        k->half = hs_handle_filter_next(k->filter, k->bytes, 4, 2 * from, 2 * k->count, HS_FILTER_BEST);
+        k->half =
+            hs_handle_filter_next(k->filter, k->bytes, 4, 2 * from, 2 * k->count, HS_FILTER_BEST);
     return k->whole < k->half / 2 ? k->whole : k->half / 2;
 }

@@ -61,8 +61,8 @@ bool hs_filter_impl_available(hs_filter_impl impl);
 /* The index of the first of the words [from, count) that passes, or count. The words are width
  * (4 or 8) bytes, little-endian, at bytes (no alignment needed); bytes holds count·width bytes.
  * Every impl gives the same answer; one that is not available falls back to the scalar one. */
-size_t hs_handle_filter_next(const hs_handle_filter *f, const uint8_t *bytes, unsigned width, size_t from,
-                             size_t count, hs_filter_impl impl);
+size_t hs_handle_filter_next(const hs_handle_filter *f, const uint8_t *bytes, unsigned width,
+                             size_t from, size_t count, hs_filter_impl impl);
 
 /* Walks the words of a buffer that may hold a handle, each stretch sieved once. With halves
  * (WoW64 processes, which keep 32-bit handles in 4-byte slots; width 8 only) a word also counts
@@ -77,8 +77,8 @@ typedef struct hs_filter_cursor {
 } hs_filter_cursor;
 
 /* A cursor over the count words of width bytes at bytes (see hs_handle_filter_next). */
-hs_filter_cursor hs_filter_cursor_over(const hs_handle_filter *f, const uint8_t *bytes, unsigned width, bool halves,
-                                       size_t count);
+hs_filter_cursor hs_filter_cursor_over(const hs_handle_filter *f, const uint8_t *bytes,
+                                       unsigned width, bool halves, size_t count);
 /* The first word at or after `from` that may hold a handle, or count. Calls must not go back:
  * `from` never below the previous call's. */
 size_t hs_filter_cursor_next(hs_filter_cursor *k, size_t from);

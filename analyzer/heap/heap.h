@@ -21,10 +21,10 @@
 #include <stdint.h>
 
 #include "address_space.h"
+#include "handle_filter.h"
 #include "heap_layout.h"
 #include "minidump.h"
 #include "process.h"
-#include "handle_filter.h"
 
 typedef enum hs_block_state {
     HS_BLOCK_BUSY = 0,
@@ -55,10 +55,13 @@ typedef struct hs_block {
 
 /* A block the application holds: busy and not parked on a look-aside list. What the analyses
  * (property blocks, MAPI attribution, reachability roots) read as live data. */
-static inline bool hs_block_in_use(const hs_block *b) { return b->state == HS_BLOCK_BUSY && !b->cached; }
+static inline bool hs_block_in_use(const hs_block *b)
+{
+    return b->state == HS_BLOCK_BUSY && !b->cached;
+}
 
 typedef struct hs_heap_segment {
-    uint64_t address;          /* the _HEAP_SEGMENT (== heap handle for the first) */
+    uint64_t address; /* the _HEAP_SEGMENT (== heap handle for the first) */
     uint64_t base;
     uint64_t first_entry, last_valid_entry;
     uint32_t pages, uncommitted_pages, uncommitted_ranges;
@@ -71,33 +74,34 @@ typedef struct hs_range {
 
 typedef struct hs_integrity_error {
     uint64_t address;
-    const char *check;    /* stable name: "header_checksum", "previous_size", … (see heap_checks.h) */
+    const char *check; /* stable name: "header_checksum", "previous_size", … (see heap_checks.h) */
     char expected[40];
     char found[40];
-    const char *detail;   /* a sentence for a person */
+    const char *detail; /* a sentence for a person */
 } hs_integrity_error;
 
 /* The words of a heap's segments that may hold a heap handle (util/handle_filter.h), noted while
  * the walk reads each segment into the cache (heap_sieve.c): reachability then looks at those
  * words of the heap's blocks instead of reading every word of them again. */
 typedef struct hs_heap_sieve {
-    hs_range *covered;        /* the memory sieved: sorted by address, disjoint */
+    hs_range *covered; /* the memory sieved: sorted by address, disjoint */
     size_t covered_count;
-    uint64_t *words;          /* addresses of the words that may hold a handle, sorted */
+    uint64_t *words; /* addresses of the words that may hold a handle, sorted */
     size_t word_count;
     uint64_t sieved_bytes;
-    bool usable;              /* false: no notes (or too many to keep); read the memory */
+    bool usable; /* false: no notes (or too many to keep); read the memory */
 } hs_heap_sieve;
 
 typedef struct hs_heap {
     uint64_t handle;
-    unsigned peb_index;       /* which PEB listed it (hs_process.pebs) */
-    int list_index;           /* position in PEB.ProcessHeaps, -1 when found by signature */
-    const hs_heap_layout *layout; /* NULL for segment heaps and heaps that could not be identified */
+    unsigned peb_index; /* which PEB listed it (hs_process.pebs) */
+    int list_index;     /* position in PEB.ProcessHeaps, -1 when found by signature */
+    const hs_heap_layout
+        *layout; /* NULL for segment heaps and heaps that could not be identified */
     bool segment_heap;
-    bool identified;          /* a known heap signature was found at the handle */
+    bool identified; /* a known heap signature was found at the handle */
     uint32_t flags, force_flags;
-    uint8_t front_end_type;   /* 0 backend, 1 look-aside, 2 LFH */
+    uint8_t front_end_type; /* 0 backend, 1 look-aside, 2 LFH */
     uint64_t front_end_heap;
     bool encoded;
     uint8_t key[8];
@@ -105,21 +109,22 @@ typedef struct hs_heap {
 
     hs_heap_segment *segments;
     size_t segment_count;
-    hs_range *uncommitted;    /* uncommitted ranges skipped by the walk */
+    hs_range *uncommitted; /* uncommitted ranges skipped by the walk */
     size_t uncommitted_count;
-    hs_range *missing;        /* ranges the walk needed that the dump does not hold */
+    hs_range *missing; /* ranges the walk needed that the dump does not hold */
     size_t missing_count;
-    hs_range *skipped;        /* ranges passed over after damage, up to where the walk resynchronised */
+    hs_range *skipped; /* ranges passed over after damage, up to where the walk resynchronised */
     size_t skipped_count;
-    hs_block *blocks;         /* sorted by address, LFH chunks and large blocks included */
+    hs_block *blocks; /* sorted by address, LFH chunks and large blocks included */
     size_t block_count;
     hs_integrity_error *errors;
     size_t error_count;
-    bool walk_complete;       /* every segment reached its end with all memory present */
+    bool walk_complete; /* every segment reached its end with all memory present */
 
     /* Totals (DESIGN.md "Blocks"). */
-    uint64_t reserved, committed;        /* segments: pages·4096, committed pages·4096 */
-    uint64_t committed_memory_info;      /* MEM_COMMIT bytes of the heap's allocations (MemoryInfoList) */
+    uint64_t reserved, committed; /* segments: pages·4096, committed pages·4096 */
+    uint64_t
+        committed_memory_info; /* MEM_COMMIT bytes of the heap's allocations (MemoryInfoList) */
     uint64_t busy_blocks, busy_bytes, free_blocks, free_bytes;
     uint64_t internal_blocks, internal_bytes;
     uint64_t virtual_blocks, virtual_bytes;
@@ -130,8 +135,8 @@ typedef struct hs_heap {
 
 /* One address range owned by a heap (a segment, a large block, a segment heap's reservation). */
 typedef struct hs_heap_range {
-    uint64_t start, end;      /* [start, end) */
-    size_t heap;              /* index into hs_heapset.heaps */
+    uint64_t start, end; /* [start, end) */
+    size_t heap;         /* index into hs_heapset.heaps */
 } hs_heap_range;
 
 /* Threads that walk the heaps of one large dump at most (heap_walk_parallel.c). */
@@ -141,9 +146,9 @@ typedef struct hs_heapset {
     hs_process *process;
     hs_heap *heaps;
     size_t count;
-    hs_heap_range *ranges;    /* sorted by start, for address → heap lookups in O(log n) */
+    hs_heap_range *ranges; /* sorted by start, for address → heap lookups in O(log n) */
     size_t range_count;
-    hs_arena *arena;          /* strings of errors and details */
+    hs_arena *arena;                              /* strings of errors and details */
     hs_arena *thread_arenas[HS_WALK_MAX_THREADS]; /* the same, made by the walk's threads */
     /* What the heaps' sieves looked for: the filter of every handle in the process's heap list,
      * words of sieve_width bytes (0: no sieve), and with sieve_halves their 4-byte halves too. */

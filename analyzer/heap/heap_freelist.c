@@ -9,8 +9,8 @@
 enum { NT5_FREE_LISTS = 128 };
 
 typedef struct freelist_state {
-    unsigned list;        /* NT5 bucket index; NT6: 0 */
-    uint64_t last_size;   /* for the ascending-order check */
+    unsigned list;      /* NT5 bucket index; NT6: 0 */
+    uint64_t last_size; /* for the ascending-order check */
     uint64_t elements;
     uint64_t bytes;
 } freelist_state;
@@ -40,12 +40,14 @@ static bool visit_free(walk_ctx *c, uint64_t element, void *arg)
         snprintf(ex, sizeof ex, "%u", s->list);
         snprintf(fd, sizeof fd, "%u", e.size);
         walk_error(c, entry, HS_CHECK_FREE_LIST_ORDER, ex, fd,
-                   "free block 0x%" PRIx64 " of %u granules is on FreeLists[%u]", entry, e.size, s->list);
+                   "free block 0x%" PRIx64 " of %u granules is on FreeLists[%u]", entry, e.size,
+                   s->list);
     } else if (size < s->last_size) {
         snprintf(ex, sizeof ex, ">= 0x%" PRIx64, s->last_size);
         snprintf(fd, sizeof fd, "0x%" PRIx64, size);
         walk_error(c, entry, HS_CHECK_FREE_LIST_ORDER, ex, fd,
-                   "free block 0x%" PRIx64 " breaks the ascending size order of its free list", entry);
+                   "free block 0x%" PRIx64 " breaks the ascending size order of its free list",
+                   entry);
     }
     if (c->h->walk_complete && !is_walked_free_block(c->h, entry))
         walk_error(c, entry, HS_CHECK_FREE_LIST_UNKNOWN, "a free block", "not found by the walk",
@@ -67,11 +69,13 @@ void walk_free_lists(walk_ctx *c)
         /* Most of the 128 lists are empty (Flink == &head): read the heads in one piece and walk
          * only the others. */
         hs_reader heads;
-        bool have_heads = hs_as_reader(c->as, h->handle + l->free_lists, (uint64_t)NT5_FREE_LISTS * 2 * l->ptr,
-                                       &heads) == HS_OK;
+        bool have_heads = hs_as_reader(c->as, h->handle + l->free_lists,
+                                       (uint64_t)NT5_FREE_LISTS * 2 * l->ptr, &heads) == HS_OK;
         for (unsigned i = 0; i < NT5_FREE_LISTS; i++) {
             uint64_t head = h->handle + l->free_lists + (uint64_t)i * 2 * l->ptr, flink;
-            if (have_heads && hs_rd_ptr_at(&heads, (uint64_t)i * 2 * l->ptr, l->ptr, &flink) == HS_OK && flink == head)
+            if (have_heads &&
+                hs_rd_ptr_at(&heads, (uint64_t)i * 2 * l->ptr, l->ptr, &flink) == HS_OK &&
+                flink == head)
                 continue;
             freelist_state s = {.list = i};
             walk_list(c, head, "free list", visit_free, &s);
@@ -89,13 +93,14 @@ void walk_free_lists(walk_ctx *c)
         snprintf(ex, sizeof ex, "%" PRIu64, walked);
         snprintf(fd, sizeof fd, "%" PRIu64, total.elements);
         walk_error(c, h->handle + l->free_lists, HS_CHECK_FREE_LIST_COUNT, ex, fd,
-                   "the segments hold %" PRIu64 " free blocks, the free lists %" PRIu64, walked, total.elements);
+                   "the segments hold %" PRIu64 " free blocks, the free lists %" PRIu64, walked,
+                   total.elements);
     }
     if (total.bytes != h->total_free_size) {
         snprintf(ex, sizeof ex, "0x%" PRIx64, h->total_free_size);
         snprintf(fd, sizeof fd, "0x%" PRIx64, total.bytes);
         walk_error(c, h->handle + l->total_free_size, HS_CHECK_FREE_TOTAL, ex, fd,
-                   "the free lists hold 0x%" PRIx64 " bytes; TotalFreeSize says 0x%" PRIx64, total.bytes,
-                   h->total_free_size);
+                   "the free lists hold 0x%" PRIx64 " bytes; TotalFreeSize says 0x%" PRIx64,
+                   total.bytes, h->total_free_size);
     }
 }

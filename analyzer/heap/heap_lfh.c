@@ -30,8 +30,9 @@ static void expand_container(walk_ctx *c, const hs_block container)
         snprintf(ex, sizeof ex, "0x%" PRIx64, user);
         snprintf(fd, sizeof fd, "0x%" PRIx64, user_blocks);
         walk_error(c, user, HS_CHECK_LFH_SUBSEGMENT, ex, fd,
-                   "LFH UserBlocks 0x%" PRIx64 ": its subsegment 0x%" PRIx64 " points to other UserBlocks", user,
-                   subsegment);
+                   "LFH UserBlocks 0x%" PRIx64 ": its subsegment 0x%" PRIx64
+                   " points to other UserBlocks",
+                   user, subsegment);
         return;
     }
     uint64_t stride = (uint64_t)block_size * g;
@@ -51,16 +52,20 @@ static void expand_container(walk_ctx *c, const hs_block container)
             snprintf(ex, sizeof ex, "%u", block_count);
             snprintf(fd, sizeof fd, "%" PRIu64, bitmap_size);
             walk_error(c, user, HS_CHECK_LFH_SUBSEGMENT, ex, fd,
-                       "LFH UserBlocks 0x%" PRIx64 ": bitmap size differs from the subsegment's BlockCount", user);
+                       "LFH UserBlocks 0x%" PRIx64
+                       ": bitmap size differs from the subsegment's BlockCount",
+                       user);
             return;
         }
     }
     uint64_t room = container.size - g;
-    if (block_count == 0 || stride == 0 || first > room || (room - first) / stride < block_count || depth > block_count) {
+    if (block_count == 0 || stride == 0 || first > room || (room - first) / stride < block_count ||
+        depth > block_count) {
         snprintf(ex, sizeof ex, "<= 0x%" PRIx64, room);
         snprintf(fd, sizeof fd, "0x%" PRIx64, first + stride * block_count);
         walk_error(c, user, HS_CHECK_LFH_SUBSEGMENT, ex, fd,
-                   "LFH UserBlocks 0x%" PRIx64 ": %u chunks of 0x%" PRIx64 " bytes (Depth %u) do not fit its container",
+                   "LFH UserBlocks 0x%" PRIx64 ": %u chunks of 0x%" PRIx64
+                   " bytes (Depth %u) do not fit its container",
                    user, block_count, stride, depth);
         return;
     }
@@ -74,7 +79,8 @@ static void expand_container(walk_ctx *c, const hs_block container)
         if (l->lfh == HS_LFH_WIN8) {
             /* The bitmap decides; the chunk header, when present, is only a cross-check. */
             uint64_t word;
-            if (walk_read_ptr(c, user + l->ud_bitmap_data + (i / word_bits) * l->ptr, &word) != HS_OK) {
+            if (walk_read_ptr(c, user + l->ud_bitmap_data + (i / word_bits) * l->ptr, &word) !=
+                HS_OK) {
                 walk_missing(c, user + l->ud_bitmap_data, words * l->ptr);
                 return;
             }
@@ -90,12 +96,19 @@ static void expand_container(walk_ctx *c, const hs_block container)
             snprintf(ex, sizeof ex, "%s", is_busy ? "busy (0x80|n)" : "free (0x80)");
             snprintf(fd, sizeof fd, "0x%02x", unused);
             walk_error(c, chunk, HS_CHECK_LFH_CHUNK_HEADER, ex, fd,
-                       "LFH chunk %" PRIu64 " of UserBlocks 0x%" PRIx64 ": UnusedBytes 0x%02x disagrees with %s", i, user,
-                       unused, l->lfh == HS_LFH_WIN8 ? "the busy bitmap" : "the LFH marking");
+                       "LFH chunk %" PRIu64 " of UserBlocks 0x%" PRIx64
+                       ": UnusedBytes 0x%02x disagrees with %s",
+                       i, user, unused,
+                       l->lfh == HS_LFH_WIN8 ? "the busy bitmap" : "the LFH marking");
         }
-        hs_block b = {.address = chunk, .size = stride, .flags = is_busy ? HS_ENTRY_BUSY : 0, .unused_bytes = unused,
-                      .state = is_busy ? HS_BLOCK_BUSY : HS_BLOCK_FREE, .kind = HS_BLOCK_LFH,
-                      .segment = container.segment, .requested = HS_REQUESTED_UNKNOWN};
+        hs_block b = {.address = chunk,
+                      .size = stride,
+                      .flags = is_busy ? HS_ENTRY_BUSY : 0,
+                      .unused_bytes = unused,
+                      .state = is_busy ? HS_BLOCK_BUSY : HS_BLOCK_FREE,
+                      .kind = HS_BLOCK_LFH,
+                      .segment = container.segment,
+                      .requested = HS_REQUESTED_UNKNOWN};
         if (is_busy && have_header && (unused & 0x3F) <= stride)
             b.requested = stride - (unused & 0x3F);
         busy += is_busy;
@@ -108,8 +121,9 @@ static void expand_container(walk_ctx *c, const hs_block container)
         snprintf(ex, sizeof ex, "%u", block_count - depth);
         snprintf(fd, sizeof fd, "%u", busy);
         walk_error(c, user, HS_CHECK_LFH_BUSY_COUNT, ex, fd,
-                   "LFH UserBlocks 0x%" PRIx64 ": %u busy chunks, but BlockCount %u − Depth %u = %u", user, busy,
-                   block_count, depth, block_count - depth);
+                   "LFH UserBlocks 0x%" PRIx64
+                   ": %u busy chunks, but BlockCount %u − Depth %u = %u",
+                   user, busy, block_count, depth, block_count - depth);
     }
 }
 
@@ -120,8 +134,8 @@ void walk_lfh(walk_ctx *c)
     for (size_t i = 0; i < n; i++) {
         /* Copy: pushing chunks may move the array. */
         hs_block b = h->blocks[i];
-        if (b.state != HS_BLOCK_INTERNAL || b.kind != HS_BLOCK_BACKEND || !(b.flags & HS_ENTRY_VIRTUAL_ALLOC) ||
-            b.size < 2 * c->l->gran + c->l->ud_signature + 4)
+        if (b.state != HS_BLOCK_INTERNAL || b.kind != HS_BLOCK_BACKEND ||
+            !(b.flags & HS_ENTRY_VIRTUAL_ALLOC) || b.size < 2 * c->l->gran + c->l->ud_signature + 4)
             continue;
         uint32_t sig;
         if (hs_as_read_u32(c->as, b.address + c->l->gran + c->l->ud_signature, &sig) != HS_OK ||

@@ -18,8 +18,8 @@
 
 enum {
     LOOKASIDE_LISTS = 128,
-    LOOKASIDE_SIZE_X86 = 0x30,    /* _HEAP_LOOKASIDE, x86 (§3.5) */
-    SLIST_DEPTH_X86 = 4,          /* _SLIST_HEADER {Next @0, Depth u16 @4, Sequence u16 @6} */
+    LOOKASIDE_SIZE_X86 = 0x30, /* _HEAP_LOOKASIDE, x86 (§3.5) */
+    SLIST_DEPTH_X86 = 4,       /* _SLIST_HEADER {Next @0, Depth u16 @4, Sequence u16 @6} */
 };
 
 static hs_block *block_at(hs_heap *h, uint64_t entry)
@@ -30,7 +30,8 @@ static hs_block *block_at(hs_heap *h, uint64_t entry)
 
 /* Follows look-aside list `index` (its head at `head`) from its first element; marks each block
  * cached. Errors are reported where the bad link is stored, which the dump holds. */
-static void walk_one_list(walk_ctx *c, unsigned index, uint64_t head, uint64_t next, unsigned declared_depth)
+static void walk_one_list(walk_ctx *c, unsigned index, uint64_t head, uint64_t next,
+                          unsigned declared_depth)
 {
     hs_heap *h = c->h;
     const uint64_t gran = c->l->gran;
@@ -39,18 +40,21 @@ static void walk_one_list(walk_ctx *c, unsigned index, uint64_t head, uint64_t n
     char ex[40], fd[40];
     while (next != 0 && walk_step(c, link_at)) {
         hs_block *b = next >= gran ? block_at(h, next - gran) : NULL;
-        if (!b || b->state != HS_BLOCK_BUSY || b->kind != HS_BLOCK_BACKEND || b->size != index * gran) {
+        if (!b || b->state != HS_BLOCK_BUSY || b->kind != HS_BLOCK_BACKEND ||
+            b->size != index * gran) {
             snprintf(ex, sizeof ex, "a busy block of %u granules", index);
             snprintf(fd, sizeof fd, b ? "0x%" PRIx64 " bytes, %s" : "no block", b ? b->size : 0,
                      b && b->state == HS_BLOCK_BUSY ? "busy" : "not busy");
             walk_error(c, link_at, HS_CHECK_LOOKASIDE_LIST, ex, fd,
-                       "look-aside list %u element 0x%" PRIx64 " is not the user data of a busy block of its size",
+                       "look-aside list %u element 0x%" PRIx64
+                       " is not the user data of a busy block of its size",
                        index, next);
             return;
         }
         if (b->cached) {
             walk_error(c, link_at, HS_CHECK_LIST_CYCLE, "", "",
-                       "look-aside list %u reaches element 0x%" PRIx64 " a second time", index, next);
+                       "look-aside list %u reaches element 0x%" PRIx64 " a second time", index,
+                       next);
             return;
         }
         b->cached = true;
@@ -67,7 +71,8 @@ static void walk_one_list(walk_ctx *c, unsigned index, uint64_t head, uint64_t n
         snprintf(ex, sizeof ex, "%u", declared_depth);
         snprintf(fd, sizeof fd, "%u", count);
         walk_error(c, head, HS_CHECK_LOOKASIDE_LIST, ex, fd,
-                   "look-aside list %u holds %u blocks, its header says %u", index, count, declared_depth);
+                   "look-aside list %u holds %u blocks, its header says %u", index, count,
+                   declared_depth);
     }
 }
 
@@ -77,16 +82,19 @@ void walk_lookaside(walk_ctx *c)
     const hs_heap_layout *l = c->l;
     /* The x64 _SLIST_HEADER packs its pointer into bit fields; no 64-bit XP dump with heap memory
      * is at hand to check a decoder against, so only x86 is read. */
-    if (l->gen != HS_HEAP_GEN_NT5 || l->ptr != 4 || h->front_end_type != 1 || h->front_end_heap == 0)
+    if (l->gen != HS_HEAP_GEN_NT5 || l->ptr != 4 || h->front_end_type != 1 ||
+        h->front_end_heap == 0)
         return;
     const uint64_t table_bytes = (uint64_t)LOOKASIDE_LISTS * LOOKASIDE_SIZE_X86;
-    hs_block *table = h->front_end_heap >= l->gran ? block_at(h, h->front_end_heap - l->gran) : NULL;
+    hs_block *table =
+        h->front_end_heap >= l->gran ? block_at(h, h->front_end_heap - l->gran) : NULL;
     if (!table || table->state != HS_BLOCK_BUSY || table->size < l->gran + table_bytes) {
         char ex[40];
         snprintf(ex, sizeof ex, "a busy block of >= 0x%" PRIx64 " bytes", l->gran + table_bytes);
         walk_error(c, h->handle + l->front_end_heap, HS_CHECK_LOOKASIDE_LIST, ex,
                    table ? "too small or not busy" : "no block",
-                   "FrontEndHeap 0x%" PRIx64 " is not the user data of a block holding 128 look-aside lists",
+                   "FrontEndHeap 0x%" PRIx64
+                   " is not the user data of a block holding 128 look-aside lists",
                    h->front_end_heap);
         return;
     }

@@ -35,8 +35,8 @@ static void *run_range(void *arg)
     return NULL;
 }
 
-void hs_for_heap_ranges(const hs_heapset *set, const hs_address_space *as, unsigned workers, hs_heap_range_fn fn,
-                        void *ctx)
+void hs_for_heap_ranges(const hs_heapset *set, const hs_address_space *as, unsigned workers,
+                        hs_heap_range_fn fn, void *ctx)
 {
     if (workers > HS_MAX_WORKERS)
         workers = HS_MAX_WORKERS;

@@ -31,7 +31,8 @@ static bool note_range(hs_heap_sieve *s, size_t *cap, uint64_t at, uint64_t size
         last->size += size;
         return true;
     }
-    if (s->covered_count >= MAX_COVERED || !hs_grow((void **)&s->covered, cap, s->covered_count, sizeof *s->covered))
+    if (s->covered_count >= MAX_COVERED ||
+        !hs_grow((void **)&s->covered, cap, s->covered_count, sizeof *s->covered))
         return false;
     s->covered[s->covered_count++] = (hs_range){at, size};
     return true;
@@ -60,8 +61,10 @@ void walk_sieve(walk_ctx *c, uint64_t from, uint64_t to)
         const uint8_t *bytes;
         if (words == 0 || hs_rd_view(&r, words * width, &bytes) != HS_OK)
             return; /* a run of present memory that ends inside a word: the rest is read later */
-        hs_filter_cursor k = hs_filter_cursor_over(&set->sieve_filter, bytes, width, set->sieve_halves, words);
-        for (size_t i = hs_filter_cursor_next(&k, 0); i < words && s->usable; i = hs_filter_cursor_next(&k, i + 1)) {
+        hs_filter_cursor k =
+            hs_filter_cursor_over(&set->sieve_filter, bytes, width, set->sieve_halves, words);
+        for (size_t i = hs_filter_cursor_next(&k, 0); i < words && s->usable;
+             i = hs_filter_cursor_next(&k, i + 1)) {
             if (s->word_count >= set->sieve_notes_per_heap ||
                 !hs_grow((void **)&s->words, &c->sieve_word_cap, s->word_count, sizeof *s->words)) {
                 walk_sieve_release(s);
@@ -76,7 +79,8 @@ void walk_sieve(walk_ctx *c, uint64_t from, uint64_t to)
             break;
         }
         s->sieved_bytes += (uint64_t)words * width;
-        if (!hs_add_u64(at, (uint64_t)words * width, &at)) /* cannot pass `to`; checked all the same */
+        if (!hs_add_u64(at, (uint64_t)words * width,
+                        &at)) /* cannot pass `to`; checked all the same */
             break;
     }
 }
@@ -103,7 +107,8 @@ void walk_sieve_finish(hs_heap *h)
     hs_sort(s->words, s->word_count, sizeof *s->words, compare_words);
     for (size_t i = 1; i < s->covered_count; i++)
         if (s->covered[i].address - s->covered[i - 1].address < s->covered[i - 1].size) {
-            walk_sieve_release(s); /* segments over the same memory (a hostile dump): its words were noted twice */
+            walk_sieve_release(
+                s); /* segments over the same memory (a hostile dump): its words were noted twice */
             return;
         }
 }

@@ -2,8 +2,8 @@
  * free-list validation (heap_lfh.c, heap_freelist.c). Algorithms from heap-internals.md §3.7
  * (walk), §3.3 (decoding), §3.4 (requested sizes), §6 (checks). */
 #include <inttypes.h>
-#include <stdatomic.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +15,14 @@
 #include "sort.h"
 #include "sorted_search.h"
 
-enum { PAGE = 0x1000, NT5_MAX_SEGMENTS = 64, UNUSED_HEADER = 1, UNUSED_UCR_SENTINEL = 3, PREFETCH_AHEAD = 4096,
-       SIEVE_MAX_STEP = 64 * 1024 };
+enum {
+    PAGE = 0x1000,
+    NT5_MAX_SEGMENTS = 64,
+    UNUSED_HEADER = 1,
+    UNUSED_UCR_SENTINEL = 3,
+    PREFETCH_AHEAD = 4096,
+    SIEVE_MAX_STEP = 64 * 1024
+};
 
 /* ---- recording ---- */
 
@@ -35,12 +41,15 @@ bool walk_refill(_Atomic uint64_t *pool, uint64_t *budget, uint64_t chunk)
 
 bool walk_push_block(walk_ctx *c, const hs_block *b)
 {
-    if (*c->blocks_budget == 0 && !(c->pool && walk_refill(&c->pool->blocks, c->blocks_budget, POOL_CHUNK_BLOCKS))) {
+    if (*c->blocks_budget == 0 &&
+        !(c->pool && walk_refill(&c->pool->blocks, c->blocks_budget, POOL_CHUNK_BLOCKS))) {
         c->h->walk_complete = false;
         if (!c->budget_reported) {
             c->budget_reported = true;
-            walk_error(c, hs_as_find(c->as, b->address) ? b->address : c->h->handle, HS_CHECK_LIST_LIMIT, "", "",
-                       "the heaps of this dump hold more than %" PRIu64 " blocks, one per 4 bytes of its memory; "
+            walk_error(c, hs_as_find(c->as, b->address) ? b->address : c->h->handle,
+                       HS_CHECK_LIST_LIMIT, "", "",
+                       "the heaps of this dump hold more than %" PRIu64
+                       " blocks, one per 4 bytes of its memory; "
                        "the walk stopped at 0x%" PRIx64,
                        c->blocks_limit, b->address);
         }
@@ -59,7 +68,8 @@ bool walk_push_block(walk_ctx *c, const hs_block *b)
 
 bool walk_step(walk_ctx *c, uint64_t at)
 {
-    if (*c->steps_budget > 0 || (c->pool && walk_refill(&c->pool->steps, c->steps_budget, POOL_CHUNK_STEPS))) {
+    if (*c->steps_budget > 0 ||
+        (c->pool && walk_refill(&c->pool->steps, c->steps_budget, POOL_CHUNK_STEPS))) {
         (*c->steps_budget)--;
         c->steps_used++;
         return true;
@@ -69,15 +79,16 @@ bool walk_step(walk_ctx *c, uint64_t at)
         c->steps_reported = true;
         /* At `at` when the dump holds it (a list's next element may not be), else at the heap. */
         walk_error(c, hs_as_find(c->as, at) ? at : c->h->handle, HS_CHECK_LIST_LIMIT, "", "",
-                   "walking the heaps of this dump took more than %" PRIu64 " steps, one per 2 bytes of its memory; "
+                   "walking the heaps of this dump took more than %" PRIu64
+                   " steps, one per 2 bytes of its memory; "
                    "the walk stopped at 0x%" PRIx64,
                    c->steps_limit, at);
     }
     return false;
 }
 
-void walk_error(walk_ctx *c, uint64_t addr, const char *check, const char *expected, const char *found,
-                const char *fmt, ...)
+void walk_error(walk_ctx *c, uint64_t addr, const char *check, const char *expected,
+                const char *found, const char *fmt, ...)
 {
     hs_heap *h = c->h;
     /* A badly damaged heap could produce one error per granule, a hostile dump thousands of such
@@ -122,11 +133,13 @@ void walk_missing(walk_ctx *c, uint64_t addr, uint64_t size)
     if (addr >= end)
         return;
     size = end - addr;
-    if (h->missing_count && h->missing[h->missing_count - 1].address + h->missing[h->missing_count - 1].size == addr) {
+    if (h->missing_count &&
+        h->missing[h->missing_count - 1].address + h->missing[h->missing_count - 1].size == addr) {
         h->missing[h->missing_count - 1].size += size;
         return;
     }
-    if (h->missing_count >= 10000 || !hs_grow((void **)&h->missing, &c->missing_cap, h->missing_count, sizeof *h->missing))
+    if (h->missing_count >= 10000 ||
+        !hs_grow((void **)&h->missing, &c->missing_cap, h->missing_count, sizeof *h->missing))
         return;
     h->missing[h->missing_count++] = (hs_range){addr, size};
 }
@@ -137,11 +150,15 @@ static uint64_t skip_damage(walk_ctx *c, uint64_t addr, uint64_t end, uint64_t n
 static void add_gap(walk_ctx *c, uint64_t addr, uint64_t size)
 {
     hs_heap *h = c->h;
-    if (hs_grow((void **)&h->uncommitted, &c->gap_cap, h->uncommitted_count, sizeof *h->uncommitted))
+    if (hs_grow((void **)&h->uncommitted, &c->gap_cap, h->uncommitted_count,
+                sizeof *h->uncommitted))
         h->uncommitted[h->uncommitted_count++] = (hs_range){addr, size};
 }
 
-hs_status walk_read_ptr(walk_ctx *c, uint64_t va, uint64_t *out) { return hs_as_read_ptr(c->as, va, c->l->ptr, out); }
+hs_status walk_read_ptr(walk_ctx *c, uint64_t va, uint64_t *out)
+{
+    return hs_as_read_ptr(c->as, va, c->l->ptr, out);
+}
 
 static void hex(char *buf, size_t n, uint64_t v) { snprintf(buf, n, "0x%" PRIx64, v); }
 
@@ -211,7 +228,8 @@ static uint64_t skip_damage(walk_ctx *c, uint64_t addr, uint64_t end, uint64_t n
 {
     uint64_t to = resync(c, addr + c->l->gran, end, next_gap);
     hs_heap *h = c->h;
-    if (h->skipped_count < 1000 && hs_grow((void **)&h->skipped, &c->skipped_cap, h->skipped_count, sizeof *h->skipped))
+    if (h->skipped_count < 1000 &&
+        hs_grow((void **)&h->skipped, &c->skipped_cap, h->skipped_count, sizeof *h->skipped))
         h->skipped[h->skipped_count++] = (hs_range){addr, to - addr};
     return to;
 }
@@ -231,7 +249,8 @@ static void classify(walk_ctx *c, const hs_entry *e, uint64_t size, hs_block *b)
     if (c->l->gen == HS_HEAP_GEN_NT6) {
         /* UnusedBytes 1 marks heap/segment headers and 3 the block holding a UCR descriptor;
          * flag 0x08 inside a segment marks internal blocks (BlocksIndex, LFH containers). */
-        if (e->unused == UNUSED_HEADER || e->unused == UNUSED_UCR_SENTINEL || (e->flags & HS_ENTRY_VIRTUAL_ALLOC)) {
+        if (e->unused == UNUSED_HEADER || e->unused == UNUSED_UCR_SENTINEL ||
+            (e->flags & HS_ENTRY_VIRTUAL_ALLOC)) {
             b->state = HS_BLOCK_INTERNAL;
             return;
         }
@@ -281,12 +300,14 @@ static void collect_ucr_nt5(walk_ctx *c, uint64_t first, ucr_collect *u)
     uint64_t rec = first;
     for (size_t steps = 0; rec != 0 && walk_step(c, rec); steps++) {
         if (steps >= 4096) {
-            walk_error(c, first, HS_CHECK_LIST_CYCLE, "", "", "the uncommitted-range list of the segment does not end");
+            walk_error(c, first, HS_CHECK_LIST_CYCLE, "", "",
+                       "the uncommitted-range list of the segment does not end");
             return;
         }
         uint64_t addr, size, next;
         if (walk_read_ptr(c, rec + c->l->ucr_address, &addr) != HS_OK ||
-            walk_read_ptr(c, rec + c->l->ucr_size, &size) != HS_OK || walk_read_ptr(c, rec + c->l->ucr_link, &next) != HS_OK) {
+            walk_read_ptr(c, rec + c->l->ucr_size, &size) != HS_OK ||
+            walk_read_ptr(c, rec + c->l->ucr_link, &next) != HS_OK) {
             walk_missing(c, rec, 3ull * c->l->ptr);
             u->incomplete = true;
             return;
@@ -323,13 +344,16 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
         add_gap(c, u.gaps[i].address, u.gaps[i].size);
         gap_bytes += u.gaps[i].size;
     }
-    if (!u.incomplete && (u.count != seg->uncommitted_ranges || gap_bytes / PAGE != seg->uncommitted_pages)) {
+    if (!u.incomplete &&
+        (u.count != seg->uncommitted_ranges || gap_bytes / PAGE != seg->uncommitted_pages)) {
         snprintf(ex, sizeof ex, "%u pages in %u", seg->uncommitted_pages, seg->uncommitted_ranges);
         snprintf(fd, sizeof fd, "%" PRIu64 " pages in %zu", gap_bytes / PAGE, u.count);
         walk_error(c, seg->address, HS_CHECK_UCR_ACCOUNTING, ex, fd,
-                   "segment 0x%" PRIx64 " declares %u uncommitted pages in %u ranges; its range list holds %" PRIu64
+                   "segment 0x%" PRIx64
+                   " declares %u uncommitted pages in %u ranges; its range list holds %" PRIu64
                    " pages in %zu",
-                   seg->address, seg->uncommitted_pages, seg->uncommitted_ranges, gap_bytes / PAGE, u.count);
+                   seg->address, seg->uncommitted_pages, seg->uncommitted_ranges, gap_bytes / PAGE,
+                   u.count);
     }
 
     /* The walk skips the ranges as one sorted, disjoint list. Ranges that wrap the address space
@@ -344,7 +368,8 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
             hex(ex, sizeof ex, r.address);
             hex(fd, sizeof fd, r.size);
             walk_error(c, seg->address, HS_CHECK_UCR_ACCOUNTING, ex, fd,
-                       "segment 0x%" PRIx64 ": uncommitted range 0x%" PRIx64 "+0x%" PRIx64 " wraps the address space",
+                       "segment 0x%" PRIx64 ": uncommitted range 0x%" PRIx64 "+0x%" PRIx64
+                       " wraps the address space",
                        seg->address, r.address, r.size);
             continue;
         }
@@ -353,8 +378,8 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
             snprintf(ex, sizeof ex, ">= 0x%" PRIx64, last->address + last->size);
             hex(fd, sizeof fd, r.address);
             walk_error(c, seg->address, HS_CHECK_UCR_ACCOUNTING, ex, fd,
-                       "segment 0x%" PRIx64 ": uncommitted ranges 0x%" PRIx64 "+0x%" PRIx64 " and 0x%" PRIx64 "+0x%" PRIx64
-                       " overlap",
+                       "segment 0x%" PRIx64 ": uncommitted ranges 0x%" PRIx64 "+0x%" PRIx64
+                       " and 0x%" PRIx64 "+0x%" PRIx64 " overlap",
                        seg->address, last->address, last->size, r.address, r.size);
             if (r_end > last->address + last->size)
                 last->size = r_end - last->address;
@@ -366,7 +391,8 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
 
     uint64_t end = seg->last_valid_entry;
     uint64_t addr = seg->first_entry;
-    uint64_t came_from = seg->address; /* the entry whose size led the walk to addr, else the segment */
+    uint64_t came_from =
+        seg->address;           /* the entry whose size led the walk to addr, else the segment */
     int64_t expected_prev = -1; /* unknown */
     /* The header entries before FirstEntry are walked too, so FirstEntry's PreviousSize is checked
      * (§3.7 step 2): on Vista+ the heap/segment header block; on XP the first segment also starts
@@ -399,8 +425,11 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
             h->block_count -= pushed; /* they did not chain: one internal block instead */
             *c->blocks_budget += pushed;
             c->blocks_held -= pushed;
-            hs_block b = {.address = start, .size = seg->first_entry - start, .state = HS_BLOCK_INTERNAL,
-                          .requested = HS_REQUESTED_UNKNOWN, .segment = seg_index};
+            hs_block b = {.address = start,
+                          .size = seg->first_entry - start,
+                          .state = HS_BLOCK_INTERNAL,
+                          .requested = HS_REQUESTED_UNKNOWN,
+                          .segment = seg_index};
             if (!walk_push_block(c, &b))
                 goto out;
         }
@@ -414,15 +443,18 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
     while (addr < end && walk_step(c, addr)) {
         if (prefetched < addr + PREFETCH_AHEAD) {
             /* A block larger than the window was stepped over: read it too (reachability wants
-             * its words), unless the step was so long (a large free block) that it is not worth it. */
-            uint64_t from = prefetched >= addr || addr - prefetched <= SIEVE_MAX_STEP ? prefetched : addr;
+             * its words), unless the step was so long (a large free block) that it is not worth it.
+             */
+            uint64_t from =
+                prefetched >= addr || addr - prefetched <= SIEVE_MAX_STEP ? prefetched : addr;
             uint64_t to = end - from < 2 * PREFETCH_AHEAD ? end : from + 2 * PREFETCH_AHEAD;
             walk_sieve(c, from, to);
             prefetched = to;
         }
         if (++entries > HS_MAX_ENTRIES_PER_SEGMENT) {
-            walk_error(c, addr, HS_CHECK_LIST_LIMIT, "", "", "segment 0x%" PRIx64 " has more than %u entries; walk stopped",
-                       seg->address, HS_MAX_ENTRIES_PER_SEGMENT);
+            walk_error(c, addr, HS_CHECK_LIST_LIMIT, "", "",
+                       "segment 0x%" PRIx64 " has more than %u entries; walk stopped", seg->address,
+                       HS_MAX_ENTRIES_PER_SEGMENT);
             break;
         }
         while (gi < u.count && u.gaps[gi].address + u.gaps[gi].size <= addr)
@@ -432,9 +464,11 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
             /* Reported where a person can look: at addr when the dump holds it, else at the entry
              * whose size led here (or the segment). */
             if (addr > u.gaps[gi].address)
-                walk_error(c, hs_as_find(c->as, addr) ? addr : came_from, HS_CHECK_INTO_UNCOMMITTED, "", "",
-                           "the walk reached 0x%" PRIx64 ", inside the uncommitted range 0x%" PRIx64 "+0x%" PRIx64, addr,
-                           u.gaps[gi].address, u.gaps[gi].size);
+                walk_error(c, hs_as_find(c->as, addr) ? addr : came_from, HS_CHECK_INTO_UNCOMMITTED,
+                           "", "",
+                           "the walk reached 0x%" PRIx64 ", inside the uncommitted range 0x%" PRIx64
+                           "+0x%" PRIx64,
+                           addr, u.gaps[gi].address, u.gaps[gi].size);
             addr = u.gaps[gi].address + u.gaps[gi].size;
             came_from = seg->address;
             expected_prev = 0; /* the entry after a gap starts a new chain (§3.7 step 4) */
@@ -452,10 +486,13 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
             continue;
         }
         if (!e.checksum_ok) {
-            snprintf(ex, sizeof ex, "0x%02x", (unsigned)(uint8_t)(e.raw[0] ^ h->key[0] ^ e.raw[1] ^ h->key[1] ^ e.raw[2] ^ h->key[2]));
+            snprintf(ex, sizeof ex, "0x%02x",
+                     (unsigned)(uint8_t)(e.raw[0] ^ h->key[0] ^ e.raw[1] ^ h->key[1] ^ e.raw[2] ^
+                                         h->key[2]));
             snprintf(fd, sizeof fd, "0x%02x", (unsigned)(uint8_t)(e.raw[3] ^ h->key[3]));
             walk_error(c, addr, HS_CHECK_HEADER_CHECKSUM, ex, fd,
-                       "heap entry 0x%" PRIx64 " fails its header checksum (SmallTagIndex is not Size^Flags); the walk "
+                       "heap entry 0x%" PRIx64
+                       " fails its header checksum (SmallTagIndex is not Size^Flags); the walk "
                        "resumes at the next entry that decodes",
                        addr);
             addr = skip_damage(c, addr, end, next_gap);
@@ -465,7 +502,8 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
         }
         uint64_t size = (uint64_t)e.size * g;
         if (e.size == 0) {
-            walk_error(c, addr, HS_CHECK_ENTRY_SIZE, "> 0", "0", "heap entry 0x%" PRIx64 " has Size 0", addr);
+            walk_error(c, addr, HS_CHECK_ENTRY_SIZE, "> 0", "0",
+                       "heap entry 0x%" PRIx64 " has Size 0", addr);
             addr = skip_damage(c, addr, end, next_gap);
             came_from = seg->address;
             expected_prev = -1;
@@ -475,8 +513,9 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
             hex(ex, sizeof ex, end);
             hex(fd, sizeof fd, addr + size);
             walk_error(c, addr, HS_CHECK_PAST_SEGMENT_END, ex, fd,
-                       "heap entry 0x%" PRIx64 " of 0x%" PRIx64 " bytes runs past the end of segment 0x%" PRIx64, addr,
-                       size, seg->address);
+                       "heap entry 0x%" PRIx64 " of 0x%" PRIx64
+                       " bytes runs past the end of segment 0x%" PRIx64,
+                       addr, size, seg->address);
             /* The rest of the segment cannot be reached: the walk is not complete, and checks that
              * compare it with the free lists would only repeat this error. */
             h->walk_complete = false;
@@ -486,7 +525,8 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
             hex(ex, sizeof ex, next_gap);
             hex(fd, sizeof fd, addr + size);
             walk_error(c, addr, HS_CHECK_INTO_UNCOMMITTED, ex, fd,
-                       "heap entry 0x%" PRIx64 " of 0x%" PRIx64 " bytes runs into the uncommitted range at 0x%" PRIx64,
+                       "heap entry 0x%" PRIx64 " of 0x%" PRIx64
+                       " bytes runs into the uncommitted range at 0x%" PRIx64,
                        addr, size, next_gap);
             came_from = addr;
             addr = next_gap;
@@ -496,14 +536,16 @@ static void walk_segment(walk_ctx *c, uint16_t seg_index)
             snprintf(ex, sizeof ex, "0x%04x", (unsigned)expected_prev);
             snprintf(fd, sizeof fd, "0x%04x", e.previous_size);
             walk_error(c, addr, HS_CHECK_PREVIOUS_SIZE, ex, fd,
-                       "heap entry 0x%" PRIx64 " has PreviousSize 0x%04x; the entry before it has Size 0x%04x", addr,
-                       e.previous_size, (unsigned)expected_prev);
+                       "heap entry 0x%" PRIx64
+                       " has PreviousSize 0x%04x; the entry before it has Size 0x%04x",
+                       addr, e.previous_size, (unsigned)expected_prev);
         }
         if (l->gen == HS_HEAP_GEN_NT5 && e.segment != seg_index) {
             snprintf(ex, sizeof ex, "%u", seg_index);
             snprintf(fd, sizeof fd, "%u", e.segment);
             walk_error(c, addr, HS_CHECK_SEGMENT_INDEX, ex, fd,
-                       "heap entry 0x%" PRIx64 " names segment %u but lies in segment %u", addr, e.segment, seg_index);
+                       "heap entry 0x%" PRIx64 " names segment %u but lies in segment %u", addr,
+                       e.segment, seg_index);
         }
         hs_block b = {.address = addr, .segment = seg_index};
         classify(c, &e, size, &b);
@@ -517,7 +559,8 @@ out:
     hs_free(u.gaps);
 }
 
-/* Reads the fields of the segment at addr; false (with an error or a missing range) when unusable. */
+/* Reads the fields of the segment at addr; false (with an error or a missing range) when unusable.
+ */
 static bool read_segment(walk_ctx *c, uint64_t addr, hs_heap_segment *s)
 {
     const hs_heap_layout *l = c->l;
@@ -538,17 +581,20 @@ static bool read_segment(walk_ctx *c, uint64_t addr, hs_heap_segment *s)
         return false;
     }
     /* On XP the first segment's signature slot is the heap's own (0xEEFFEEFF is at the same
-     * offset only for secondary segments' 0xFFEEFFEE); on Vista+ every segment carries 0xFFEEFFEE. */
+     * offset only for secondary segments' 0xFFEEFFEE); on Vista+ every segment carries 0xFFEEFFEE.
+     */
     if (sig != HS_SEGMENT_SIGNATURE && !(l->gen == HS_HEAP_GEN_NT5 && addr == c->h->handle)) {
         hex(ex, sizeof ex, HS_SEGMENT_SIGNATURE);
         hex(fd, sizeof fd, sig);
-        walk_error(c, addr, HS_CHECK_SEGMENT_SIGNATURE, ex, fd, "segment 0x%" PRIx64 " has a bad signature", addr);
+        walk_error(c, addr, HS_CHECK_SEGMENT_SIGNATURE, ex, fd,
+                   "segment 0x%" PRIx64 " has a bad signature", addr);
         return false;
     }
     if (owner != c->h->handle) {
         hex(ex, sizeof ex, c->h->handle);
         hex(fd, sizeof fd, owner);
-        walk_error(c, addr, HS_CHECK_SEGMENT_OWNER, ex, fd, "segment 0x%" PRIx64 " names another heap as its owner", addr);
+        walk_error(c, addr, HS_CHECK_SEGMENT_OWNER, ex, fd,
+                   "segment 0x%" PRIx64 " names another heap as its owner", addr);
         return false;
     }
     uint64_t limit;
@@ -570,7 +616,8 @@ static bool add_segment(walk_ctx *c, uint64_t addr)
     hs_heap *h = c->h;
     for (size_t i = 0; i < h->segment_count; i++)
         if (h->segments[i].address == addr) {
-            walk_error(c, addr, HS_CHECK_LIST_CYCLE, "", "", "segment 0x%" PRIx64 " is listed twice", addr);
+            walk_error(c, addr, HS_CHECK_LIST_CYCLE, "", "",
+                       "segment 0x%" PRIx64 " is listed twice", addr);
             return false;
         }
     if (h->segment_count >= HS_MAX_SEGMENTS)
@@ -609,25 +656,34 @@ static bool visit_virtual_block(walk_ctx *c, uint64_t entry, void *arg)
         walk_missing(c, entry, l->va_busy_block + l->gran);
         return true;
     }
-    hs_block b = {.address = entry, .size = commit, .flags = e.flags, .unused_bytes = e.unused,
-                  .state = HS_BLOCK_BUSY, .kind = HS_BLOCK_VIRTUAL, .segment = 0xFFFF,
+    hs_block b = {.address = entry,
+                  .size = commit,
+                  .flags = e.flags,
+                  .unused_bytes = e.unused,
+                  .state = HS_BLOCK_BUSY,
+                  .kind = HS_BLOCK_VIRTUAL,
+                  .segment = 0xFFFF,
                   .requested = e.size <= commit ? commit - e.size : HS_REQUESTED_UNKNOWN};
     /* The entry starts its own page-aligned allocation, and its BusyBlock is busy (§3.7, §6.11). */
-    if ((entry & (PAGE - 1)) != 0 || commit > reserve || !(e.flags & HS_ENTRY_BUSY) || commit == 0) {
+    if ((entry & (PAGE - 1)) != 0 || commit > reserve || !(e.flags & HS_ENTRY_BUSY) ||
+        commit == 0) {
         hex(ex, sizeof ex, reserve);
         hex(fd, sizeof fd, commit);
         walk_error(c, entry, HS_CHECK_VIRTUAL_BLOCK, ex, fd,
-                   "large block 0x%" PRIx64 ": CommitSize 0x%" PRIx64 ", ReserveSize 0x%" PRIx64 ", flags 0x%02x",
+                   "large block 0x%" PRIx64 ": CommitSize 0x%" PRIx64 ", ReserveSize 0x%" PRIx64
+                   ", flags 0x%02x",
                    entry, commit, reserve, e.flags);
     }
-    if (commit == 0) /* holds nothing: reported above, and a block of no bytes would only shadow others */
+    if (commit ==
+        0) /* holds nothing: reported above, and a block of no bytes would only shadow others */
         return true;
     return walk_push_block(c, &b);
 }
 
 /* ---- list walking ---- */
 
-size_t walk_list(walk_ctx *c, uint64_t head, const char *list_name, walk_list_visit visit, void *arg)
+size_t walk_list(walk_ctx *c, uint64_t head, const char *list_name, walk_list_visit visit,
+                 void *arg)
 {
     uint64_t prev = head, cur;
     char ex[40], fd[40];
@@ -640,12 +696,14 @@ size_t walk_list(walk_ctx *c, uint64_t head, const char *list_name, walk_list_vi
     size_t power = 1, lambda = 0, n = 0;
     while (cur != head && walk_step(c, cur)) {
         if (n >= HS_MAX_LIST_STEPS) {
-            walk_error(c, cur, HS_CHECK_LIST_LIMIT, "", "", "the %s at 0x%" PRIx64 " exceeds %u elements", list_name, head,
+            walk_error(c, cur, HS_CHECK_LIST_LIMIT, "", "",
+                       "the %s at 0x%" PRIx64 " exceeds %u elements", list_name, head,
                        HS_MAX_LIST_STEPS);
             break;
         }
         uint64_t blink, next;
-        if (walk_read_ptr(c, cur + c->l->ptr, &blink) != HS_OK || walk_read_ptr(c, cur, &next) != HS_OK) {
+        if (walk_read_ptr(c, cur + c->l->ptr, &blink) != HS_OK ||
+            walk_read_ptr(c, cur, &next) != HS_OK) {
             walk_missing(c, cur, 2ull * c->l->ptr);
             break;
         }
@@ -653,14 +711,18 @@ size_t walk_list(walk_ctx *c, uint64_t head, const char *list_name, walk_list_vi
             hex(ex, sizeof ex, prev);
             hex(fd, sizeof fd, blink);
             walk_error(c, cur, HS_CHECK_FREE_LIST_LINK, ex, fd,
-                       "%s element 0x%" PRIx64 ": its Blink does not point back to the element before it", list_name, cur);
+                       "%s element 0x%" PRIx64
+                       ": its Blink does not point back to the element before it",
+                       list_name, cur);
         }
         n++;
         if (!visit(c, cur, arg))
             break;
         if (next != head && next == tortoise) {
-            walk_error(c, next, HS_CHECK_LIST_CYCLE, "", "", "the %s at 0x%" PRIx64 " loops back to 0x%" PRIx64
-                       " without returning to its head", list_name, head, next);
+            walk_error(c, next, HS_CHECK_LIST_CYCLE, "", "",
+                       "the %s at 0x%" PRIx64 " loops back to 0x%" PRIx64
+                       " without returning to its head",
+                       list_name, head, next);
             break;
         }
         if (power == ++lambda) {
@@ -680,8 +742,10 @@ static uint64_t committed_of_allocation(const hs_dump *d, uint64_t alloc_base, u
 {
     uint64_t committed = 0;
     /* memory_info is sorted by base; the regions of one allocation are contiguous from its base. */
-    size_t lo = alloc_base ? HS_COUNT_LE(d->memory_info, d->memory_info_count, base, alloc_base - 1) : 0;
-    for (size_t i = lo; i < d->memory_info_count && d->memory_info[i].allocation_base == alloc_base; i++) {
+    size_t lo =
+        alloc_base ? HS_COUNT_LE(d->memory_info, d->memory_info_count, base, alloc_base - 1) : 0;
+    for (size_t i = lo; i < d->memory_info_count && d->memory_info[i].allocation_base == alloc_base;
+         i++) {
         if (d->memory_info[i].state == HS_MEM_COMMIT)
             committed += d->memory_info[i].region_size;
         if (reserved && d->memory_info[i].state != HS_MEM_FREE)
@@ -782,7 +846,8 @@ static void walk_nt_heap(walk_ctx *c)
     (void)(walk_read_ptr(c, h->handle + l->front_end_heap, &h->front_end_heap) == HS_OK);
     if (hs_as_read(c->as, h->handle + l->front_end_heap_type, &fe_type, 1) == HS_OK)
         h->front_end_type = fe_type;
-    if (l->gen == HS_HEAP_GEN_NT6 && hs_as_read_u32(c->as, h->handle + l->encode_flag_mask, &encode_mask) == HS_OK &&
+    if (l->gen == HS_HEAP_GEN_NT6 &&
+        hs_as_read_u32(c->as, h->handle + l->encode_flag_mask, &encode_mask) == HS_OK &&
         encode_mask != 0 && hs_as_read(c->as, h->handle + l->encoding, h->key, 8) == HS_OK)
         h->encoded = true;
     if (walk_read_ptr(c, h->handle + l->total_free_size, &total_free) == HS_OK)
@@ -803,7 +868,8 @@ static void walk_nt_heap(walk_ctx *c)
     }
     for (size_t i = 0; i < h->segment_count && !c->out_of_memory; i++)
         walk_segment(c, (uint16_t)i);
-    walk_list(c, h->handle + l->virtual_allocd_blocks, "large-block list", visit_virtual_block, NULL);
+    walk_list(c, h->handle + l->virtual_allocd_blocks, "large-block list", visit_virtual_block,
+              NULL);
     /* Free-list checks look blocks up by address. */
     sort_blocks(h);
     walk_free_lists(c);
@@ -844,15 +910,18 @@ static void walk_one(walk_ctx *c, const hs_heap_ref *ref, const hs_process *p)
         walk_segment_heap(c);
         return;
     }
-    const hs_heap_layout *suggested = hs_heap_layout_for(p->os_major, p->os_minor, p->os_build, ptr);
+    const hs_heap_layout *suggested =
+        hs_heap_layout_for(p->os_major, p->os_minor, p->os_build, ptr);
     const hs_heap_layout *l = hs_heap_layout_detect(suggested, c->as, h->handle);
     if (!l) {
         char ex[40], fd[40];
-        hex(ex, sizeof ex, suggested->gen == HS_HEAP_GEN_NT6 ? HS_SEGMENT_SIGNATURE : HS_HEAP_SIGNATURE);
+        hex(ex, sizeof ex,
+            suggested->gen == HS_HEAP_GEN_NT6 ? HS_SEGMENT_SIGNATURE : HS_HEAP_SIGNATURE);
         hex(fd, sizeof fd, sig);
         c->l = suggested;
         walk_error(c, h->handle, HS_CHECK_HEAP_SIGNATURE, ex, fd,
-                   "0x%" PRIx64 " is listed as a heap but carries no heap signature for %s", h->handle, suggested->name);
+                   "0x%" PRIx64 " is listed as a heap but carries no heap signature for %s",
+                   h->handle, suggested->name);
         h->walk_complete = false;
         return;
     }
@@ -881,20 +950,23 @@ static void index_ranges(hs_heapset *set)
 {
     size_t n = 0;
     for (size_t i = 0; i < set->count; i++)
-        n += set->heaps[i].segment_count + set->heaps[i].virtual_blocks + set->heaps[i].segment_heap;
+        n +=
+            set->heaps[i].segment_count + set->heaps[i].virtual_blocks + set->heaps[i].segment_heap;
     set->ranges = hs_calloc(n ? n : 1, sizeof *set->ranges);
     if (!set->ranges)
         return;
     for (size_t i = 0; i < set->count; i++) {
         const hs_heap *h = &set->heaps[i];
         for (size_t s = 0; s < h->segment_count; s++)
-            set->ranges[set->range_count++] = (hs_heap_range){h->segments[s].address, h->segments[s].last_valid_entry, i};
+            set->ranges[set->range_count++] =
+                (hs_heap_range){h->segments[s].address, h->segments[s].last_valid_entry, i};
         for (size_t b = 0; b < h->block_count; b++)
             if (h->blocks[b].kind == HS_BLOCK_VIRTUAL)
-                set->ranges[set->range_count++] =
-                    (hs_heap_range){h->blocks[b].address, h->blocks[b].address + h->blocks[b].size, i};
+                set->ranges[set->range_count++] = (hs_heap_range){
+                    h->blocks[b].address, h->blocks[b].address + h->blocks[b].size, i};
         if (h->segment_heap)
-            set->ranges[set->range_count++] = (hs_heap_range){h->handle, h->handle + h->reserved, i};
+            set->ranges[set->range_count++] =
+                (hs_heap_range){h->handle, h->handle + h->reserved, i};
     }
     if (set->range_count > 1)
         hs_sort(set->ranges, set->range_count, sizeof *set->ranges, compare_heap_ranges);
@@ -943,13 +1015,21 @@ hs_heapset *hs_heaps_walk_with(const hs_dump *dump, const hs_address_space *as, 
     /* Real dumps hold about one passing word per 300 KB. Notes are kept up to one per 256 bytes of
      * the dump, shared out among the heaps, plus a few each: a hostile dump full of handle values
      * (or of heaps over the same memory) costs reading, not memory. */
-    set->sieve_notes_per_heap = hs_as_total_bytes(as) / 256 / (process->heap_count ? process->heap_count : 1) + 16;
+    set->sieve_notes_per_heap =
+        hs_as_total_bytes(as) / 256 / (process->heap_count ? process->heap_count : 1) + 16;
     walk_budgets b = {budget, limit, steps, steps, HS_MAX_ERRORS_TOTAL};
     /* Large dumps first on several threads; what they cannot settle exactly, in order here. */
     set->count = threads == 1 ? 0 : walk_heaps_parallel(set, dump, as, process, threads, &b);
     for (size_t i = set->count; i < process->heap_count; i++) {
-        walk_ctx c = {.dump = dump, .set = set, .as = as, .arena = set->arena, .h = &set->heaps[i], .blocks_budget = &b.blocks,
-                      .blocks_limit = b.blocks_limit, .steps_budget = &b.steps, .steps_limit = b.steps_limit,
+        walk_ctx c = {.dump = dump,
+                      .set = set,
+                      .as = as,
+                      .arena = set->arena,
+                      .h = &set->heaps[i],
+                      .blocks_budget = &b.blocks,
+                      .blocks_limit = b.blocks_limit,
+                      .steps_budget = &b.steps,
+                      .steps_limit = b.steps_limit,
                       .errors_budget = &b.errors};
         walk_heap(&c, &process->heaps[i], process);
         set->count++;
@@ -1023,13 +1103,28 @@ const hs_heap *hs_heapset_heap_containing(const hs_heapset *set, uint64_t addr)
 void hs_heap_flag_names(uint32_t flags, char *buf, size_t size)
 {
     /* HEAP_* creation flags and classes (heap-internals.md §3.1). */
-    static const struct { uint32_t bit; const char *name; } names[] = {
-        {0x1, "NO_SERIALIZE"}, {0x2, "GROWABLE"}, {0x4, "GENERATE_EXCEPTIONS"}, {0x8, "ZERO_MEMORY"},
-        {0x10, "REALLOC_IN_PLACE_ONLY"}, {0x20, "TAIL_CHECKING"}, {0x40, "FREE_CHECKING"},
-        {0x80, "DISABLE_COALESCE_ON_FREE"}, {0x10000, "CREATE_ALIGN_16"}, {0x20000, "CREATE_ENABLE_TRACING"},
-        {0x40000, "CREATE_ENABLE_EXECUTE"}, {0x01000000, "PAGE_ALLOCS"}, {0x02000000, "PROTECTION_ENABLED"},
-        {0x04000000, "BREAK_WHEN_OUT_OF_VM"}, {0x08000000, "CAPTURE_STACK_BACKTRACES"},
-        {0x10000000, "SKIP_VALIDATION_CHECKS"}, {0x20000000, "VALIDATE_ALL"}, {0x40000000, "VALIDATE_PARAMETERS"},
+    static const struct {
+        uint32_t bit;
+        const char *name;
+    } names[] = {
+        {0x1, "NO_SERIALIZE"},
+        {0x2, "GROWABLE"},
+        {0x4, "GENERATE_EXCEPTIONS"},
+        {0x8, "ZERO_MEMORY"},
+        {0x10, "REALLOC_IN_PLACE_ONLY"},
+        {0x20, "TAIL_CHECKING"},
+        {0x40, "FREE_CHECKING"},
+        {0x80, "DISABLE_COALESCE_ON_FREE"},
+        {0x10000, "CREATE_ALIGN_16"},
+        {0x20000, "CREATE_ENABLE_TRACING"},
+        {0x40000, "CREATE_ENABLE_EXECUTE"},
+        {0x01000000, "PAGE_ALLOCS"},
+        {0x02000000, "PROTECTION_ENABLED"},
+        {0x04000000, "BREAK_WHEN_OUT_OF_VM"},
+        {0x08000000, "CAPTURE_STACK_BACKTRACES"},
+        {0x10000000, "SKIP_VALIDATION_CHECKS"},
+        {0x20000000, "VALIDATE_ALL"},
+        {0x40000000, "VALIDATE_PARAMETERS"},
         {0x80000000, "LOCK_USER_ALLOCATED"},
     };
     size_t used = 0;
@@ -1043,7 +1138,8 @@ void hs_heap_flag_names(uint32_t flags, char *buf, size_t size)
         used += (size_t)n;
     }
     if (flags & 0xF000) {
-        int n = snprintf(buf + used, size - used, "%sCLASS_%u", used ? "|" : "", (flags >> 12) & 0xF);
+        int n =
+            snprintf(buf + used, size - used, "%sCLASS_%u", used ? "|" : "", (flags >> 12) & 0xF);
         if (n > 0 && (size_t)n < size - used)
             used += (size_t)n;
     }

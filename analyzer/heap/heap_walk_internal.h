@@ -8,16 +8,16 @@
 
 /* One decoded _HEAP_ENTRY. */
 typedef struct hs_entry {
-    uint16_t size;       /* granules */
+    uint16_t size; /* granules */
     uint16_t previous_size;
     uint8_t flags, small_tag, segment, unused;
-    bool checksum_ok;    /* Vista+ encoded heaps: SmallTagIndex == b0^b1^b2; always true otherwise */
+    bool checksum_ok; /* Vista+ encoded heaps: SmallTagIndex == b0^b1^b2; always true otherwise */
     uint8_t raw[8];
 } hs_entry;
 
 typedef struct walk_ctx {
     const hs_dump *dump;
-    const hs_heapset *set;   /* for the sieve's filter */
+    const hs_heapset *set; /* for the sieve's filter */
     const hs_address_space *as;
     hs_arena *arena;
     hs_heap *h;
@@ -28,10 +28,12 @@ typedef struct walk_ctx {
     struct walk_pool *pool;  /* several threads: where a spent budget is refilled from; NULL: one */
     /* What this heap took, whatever budget or pool it came from (heap_walk_parallel.c). */
     uint64_t blocks_held, blocks_peak, steps_used, errors_used;
-    bool errors_limited;     /* an error was dropped, or recorded with the errors budget spent */
-    bool budget_reported;    /* this heap has its "too many blocks" error */
-    uint64_t *steps_budget;  /* entries, resynchronisation probes and list elements, all heaps together */
-    uint64_t *errors_budget; /* integrity errors recorded, all heaps together (HS_MAX_ERRORS_TOTAL) */
+    bool errors_limited;  /* an error was dropped, or recorded with the errors budget spent */
+    bool budget_reported; /* this heap has its "too many blocks" error */
+    uint64_t
+        *steps_budget; /* entries, resynchronisation probes and list elements, all heaps together */
+    uint64_t
+        *errors_budget; /* integrity errors recorded, all heaps together (HS_MAX_ERRORS_TOTAL) */
     uint64_t steps_limit;
     bool steps_reported;
     bool out_of_memory;
@@ -41,7 +43,8 @@ typedef struct walk_ctx {
 typedef struct walk_pool {
     _Atomic uint64_t blocks, steps, errors;
 } walk_pool;
-/* Takes up to a chunk of a spent budget from the pool into *budget; false when the pool is empty. */
+/* Takes up to a chunk of a spent budget from the pool into *budget; false when the pool is empty.
+ */
 bool walk_refill(_Atomic uint64_t *pool, uint64_t *budget, uint64_t chunk);
 
 /* The work budgets of one dump's walk, shared by its heaps in list order (hs_heaps_walk). */
@@ -54,7 +57,8 @@ typedef struct walk_budgets {
 /* Reads [from, to) of a segment ahead of the walk, noting in c->h->sieve the words that may hold a
  * heap handle (heap_sieve.c): the walk then finds its headers in the cache. */
 void walk_sieve(walk_ctx *c, uint64_t from, uint64_t to);
-/* Frees a sieve's notes and empties it (not usable): a heap that gives its sieve up, or is cleared. */
+/* Frees a sieve's notes and empties it (not usable): a heap that gives its sieve up, or is cleared.
+ */
 void walk_sieve_release(hs_heap_sieve *s);
 /* Puts the sieve of a walked heap in order (sorted, disjoint), or gives it up. */
 void walk_sieve_finish(hs_heap *h);
@@ -74,8 +78,8 @@ hs_status walk_read_entry(walk_ctx *c, uint64_t addr, hs_entry *e);
 /* Appends a block; false when the block budget or memory is exhausted. */
 bool walk_push_block(walk_ctx *c, const hs_block *b);
 /* Records an integrity error. expected/found are short values, detail a sentence. */
-void walk_error(walk_ctx *c, uint64_t addr, const char *check, const char *expected, const char *found,
-                const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void walk_error(walk_ctx *c, uint64_t addr, const char *check, const char *expected,
+                const char *found, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* Records that the walk needed [addr, addr+size) and the dump does not hold it. */
 void walk_missing(walk_ctx *c, uint64_t addr, uint64_t size);
 /* Takes one step of the walk's work budget (shared by all heaps of the dump); false, with one
@@ -88,7 +92,8 @@ hs_status walk_read_ptr(walk_ctx *c, uint64_t va, uint64_t *out);
  * stopping on a cycle or at the step limit (each recorded as an error naming `list_name`). visit
  * returns false to stop early. Returns the number of elements visited. */
 typedef bool (*walk_list_visit)(walk_ctx *c, uint64_t element, void *arg);
-size_t walk_list(walk_ctx *c, uint64_t head, const char *list_name, walk_list_visit visit, void *arg);
+size_t walk_list(walk_ctx *c, uint64_t head, const char *list_name, walk_list_visit visit,
+                 void *arg);
 
 /* Resolves LFH UserBlocks containers into their chunks (heap_lfh.c). */
 void walk_lfh(walk_ctx *c);

@@ -14,8 +14,8 @@
 #include <stdatomic.h>
 
 #include "alloc.h"
-#include "heap_walk_internal.h"
 #include "heap_ranges.h"
+#include "heap_walk_internal.h"
 
 typedef struct heap_use {
     uint64_t blocks_peak, blocks_net, steps, errors;
@@ -48,14 +48,25 @@ static void *walk_some(void *arg)
         size_t i = atomic_fetch_add(&s->next, 1);
         if (i >= s->process->heap_count)
             return NULL;
-        walk_ctx c = {.dump = s->dump, .set = s->set, .as = w->view, .arena = w->arena, .h = &s->set->heaps[i],
-                      .blocks_budget = &local.blocks, .blocks_limit = limits->blocks_limit, .pool = w->pool,
-                      .steps_budget = &local.steps, .steps_limit = limits->steps_limit, .errors_budget = &local.errors};
+        walk_ctx c = {.dump = s->dump,
+                      .set = s->set,
+                      .as = w->view,
+                      .arena = w->arena,
+                      .h = &s->set->heaps[i],
+                      .blocks_budget = &local.blocks,
+                      .blocks_limit = limits->blocks_limit,
+                      .pool = w->pool,
+                      .steps_budget = &local.steps,
+                      .steps_limit = limits->steps_limit,
+                      .errors_budget = &local.errors};
         walk_heap(&c, &s->process->heaps[i], s->process);
         heap_use *u = &s->use[i];
-        *u = (heap_use){.blocks_peak = c.blocks_peak, .blocks_net = c.blocks_held, .steps = c.steps_used,
+        *u = (heap_use){.blocks_peak = c.blocks_peak,
+                        .blocks_net = c.blocks_held,
+                        .steps = c.steps_used,
                         .errors = c.errors_used,
-                        .settled = !c.out_of_memory && !c.budget_reported && !c.steps_reported && !c.errors_limited};
+                        .settled = !c.out_of_memory && !c.budget_reported && !c.steps_reported &&
+                                   !c.errors_limited};
         if (!u->settled)
             return NULL; /* the pool is dry (or memory is): the ordered walk takes over */
     }
@@ -79,7 +90,8 @@ size_t walk_heaps_parallel(hs_heapset *set, const hs_dump *dump, const hs_addres
     for (unsigned t = 0; use && t < n; t++) {
         workers[t] = (worker){&s, hs_as_view(as), hs_arena_new(1ull << 30), &pool};
         set->thread_arenas[t] = workers[t].arena;
-        if (!workers[t].view || !workers[t].arena || pthread_create(&tids[t], NULL, walk_some, &workers[t]) != 0) {
+        if (!workers[t].view || !workers[t].arena ||
+            pthread_create(&tids[t], NULL, walk_some, &workers[t]) != 0) {
             hs_as_free(workers[t].view);
             break;
         }
@@ -98,7 +110,8 @@ size_t walk_heaps_parallel(hs_heapset *set, const hs_dump *dump, const hs_addres
     size_t kept = 0;
     for (; kept < process->heap_count; kept++) {
         const heap_use *u = &use[kept];
-        if (!u->settled || u->blocks_peak > b->blocks || u->steps > b->steps || u->errors > b->errors)
+        if (!u->settled || u->blocks_peak > b->blocks || u->steps > b->steps ||
+            u->errors > b->errors)
             break;
         b->blocks -= u->blocks_net;
         b->steps -= u->steps;

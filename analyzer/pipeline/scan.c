@@ -21,7 +21,8 @@ typedef struct per_heap_job {
                       one: the graph walk scans only the heaps it reaches */
 } per_heap_job;
 
-static void per_heap(void *arg, unsigned worker, const hs_address_space *as, size_t first, size_t end)
+static void per_heap(void *arg, unsigned worker, const hs_address_space *as, size_t first,
+                     size_t end)
 {
     per_heap_job *j = arg;
     uint8_t *seen = j->seen + (size_t)worker * j->heaps->count;
@@ -37,8 +38,12 @@ static void analyse_heaps(hs_scan_result *r, unsigned threads)
 {
     unsigned workers = hs_workers_for(r->as, r->heaps->count, threads);
     size_t n = r->heaps->count ? r->heaps->count : 1;
-    per_heap_job job = {hs_reach_prepare(r->dump, r->as, r->heaps), hs_prop_scan_start(r->dump, r->as, r->heaps),
-                        hs_mapi_start(r->dump, r->heaps), r->heaps, hs_calloc(workers, n), workers >= 2};
+    per_heap_job job = {hs_reach_prepare(r->dump, r->as, r->heaps),
+                        hs_prop_scan_start(r->dump, r->as, r->heaps),
+                        hs_mapi_start(r->dump, r->heaps),
+                        r->heaps,
+                        hs_calloc(workers, n),
+                        workers >= 2};
     bool ready = job.reach && job.props && job.mapi && job.seen;
     if (ready)
         hs_for_heap_ranges(r->heaps, r->as, workers, per_heap, &job);
@@ -59,8 +64,10 @@ static void analyse_heaps(hs_scan_result *r, unsigned threads)
     hs_mapi_finish(r->mapi, r->heaps, r->props);
     if (r->props->heaps_skipped)
         hs_diag_add(&r->problems, HS_SEV_WARNING, HS_ERR_LIMIT, "property scan", -1,
-                    "property blocks were not looked for in %zu heaps (%llu bytes of busy blocks): the heaps' busy "
-                    "blocks add up to more than %llu bytes, four times the memory the dump holds, so heaps name the "
+                    "property blocks were not looked for in %zu heaps (%llu bytes of busy blocks): "
+                    "the heaps' busy "
+                    "blocks add up to more than %llu bytes, four times the memory the dump holds, "
+                    "so heaps name the "
                     "same memory; the property block counts are unknown",
                     r->props->heaps_skipped, (unsigned long long)r->props->busy_bytes_skipped,
                     (unsigned long long)r->props->busy_bytes_allowed);
@@ -130,13 +137,14 @@ hs_scan_result *hs_scan_path(const char *path, const hs_ruleset *rules)
     return finish(hs_dump_open(path, NULL), rules, NULL);
 }
 
-hs_scan_result *hs_scan_memory_with(const void *data, size_t size, const char *name, const hs_ruleset *rules,
-                                    const hs_scan_options *options)
+hs_scan_result *hs_scan_memory_with(const void *data, size_t size, const char *name,
+                                    const hs_ruleset *rules, const hs_scan_options *options)
 {
     return finish(hs_dump_open_memory(data, size, name, NULL), rules, options);
 }
 
-hs_scan_result *hs_scan_memory(const void *data, size_t size, const char *name, const hs_ruleset *rules)
+hs_scan_result *hs_scan_memory(const void *data, size_t size, const char *name,
+                               const hs_ruleset *rules)
 {
     return hs_scan_memory_with(data, size, name, rules, NULL);
 }

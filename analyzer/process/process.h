@@ -16,20 +16,20 @@
 
 typedef struct hs_peb {
     uint64_t address;
-    unsigned ptr_size;          /* 4 for x86 and the WoW64 PEB32, 8 for x64/arm64 */
-    bool wow64;                 /* the 32-bit PEB of a WoW64 process */
-    bool present;               /* its heap fields could be read */
+    unsigned ptr_size; /* 4 for x86 and the WoW64 PEB32, 8 for x64/arm64 */
+    bool wow64;        /* the 32-bit PEB of a WoW64 process */
+    bool present;      /* its heap fields could be read */
     uint64_t process_heap;
     uint32_t number_of_heaps;
     uint32_t maximum_number_of_heaps;
-    uint64_t process_heaps;     /* address of the ProcessHeaps array */
-    bool heap_array_present;    /* all NumberOfHeaps entries were readable */
+    uint64_t process_heaps;  /* address of the ProcessHeaps array */
+    bool heap_array_present; /* all NumberOfHeaps entries were readable */
 } hs_peb;
 
 typedef struct hs_heap_ref {
     uint64_t handle;
     unsigned peb_index;
-    int list_index;             /* position in ProcessHeaps, -1 when found by signature */
+    int list_index; /* position in ProcessHeaps, -1 when found by signature */
 } hs_heap_ref;
 
 typedef struct hs_process {
@@ -41,10 +41,10 @@ typedef struct hs_process {
     size_t peb_count;
     hs_heap_ref *heaps;
     size_t heap_count;
-    bool list_reconstructed;    /* some heaps come from signatures, not from ProcessHeaps */
-    bool memory_present;        /* the dump holds process memory at all */
-    const char *statement;      /* when heaps cannot be walked: why, for a person; else NULL */
-    hs_diag notes;              /* what the model had to work around */
+    bool list_reconstructed; /* some heaps come from signatures, not from ProcessHeaps */
+    bool memory_present;     /* the dump holds process memory at all */
+    const char *statement;   /* when heaps cannot be walked: why, for a person; else NULL */
+    hs_diag notes;           /* what the model had to work around */
     hs_arena *arena;
 } hs_process;
 

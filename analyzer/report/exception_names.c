@@ -44,17 +44,17 @@ static const struct {
 
 /* POSIX signal numbers on Linux (Breakpad writes the signal as the exception code). */
 static const char *const linux_signals[] = {
-    NULL,      "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",    "SIGTRAP", "SIGABRT", "SIGBUS",
-    "SIGFPE",  "SIGKILL", "SIGUSR1",   "SIGSEGV", "SIGUSR2",   "SIGPIPE", "SIGALRM", "SIGTERM",
-    "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP",   "SIGTTIN", "SIGTTOU", "SIGURG",
-    "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",   "SIGPWR",  "SIGSYS",
+    NULL,        "SIGHUP",  "SIGINT",    "SIGQUIT", "SIGILL",   "SIGTRAP", "SIGABRT", "SIGBUS",
+    "SIGFPE",    "SIGKILL", "SIGUSR1",   "SIGSEGV", "SIGUSR2",  "SIGPIPE", "SIGALRM", "SIGTERM",
+    "SIGSTKFLT", "SIGCHLD", "SIGCONT",   "SIGSTOP", "SIGTSTP",  "SIGTTIN", "SIGTTOU", "SIGURG",
+    "SIGXCPU",   "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH", "SIGIO",   "SIGPWR",  "SIGSYS",
 };
 
 /* macOS: Mach exception types (Breakpad writes EXC_* as the code). */
 static const char *const mach_exceptions[] = {
-    NULL, "EXC_BAD_ACCESS", "EXC_BAD_INSTRUCTION", "EXC_ARITHMETIC", "EXC_EMULATION",
-    "EXC_SOFTWARE", "EXC_BREAKPOINT", "EXC_SYSCALL", "EXC_MACH_SYSCALL", "EXC_RPC_ALERT",
-    "EXC_CRASH", "EXC_RESOURCE", "EXC_GUARD", "EXC_CORPSE_NOTIFY",
+    NULL,           "EXC_BAD_ACCESS", "EXC_BAD_INSTRUCTION", "EXC_ARITHMETIC",    "EXC_EMULATION",
+    "EXC_SOFTWARE", "EXC_BREAKPOINT", "EXC_SYSCALL",         "EXC_MACH_SYSCALL",  "EXC_RPC_ALERT",
+    "EXC_CRASH",    "EXC_RESOURCE",   "EXC_GUARD",           "EXC_CORPSE_NOTIFY",
 };
 
 const char *hs_exception_name(uint32_t platform_id, uint32_t code)
@@ -65,7 +65,8 @@ const char *hs_exception_name(uint32_t platform_id, uint32_t code)
         return code < sizeof linux_signals / sizeof linux_signals[0] ? linux_signals[code] : NULL;
     case HS_PLATFORM_MACOS:
     case HS_PLATFORM_IOS:
-        return code < sizeof mach_exceptions / sizeof mach_exceptions[0] ? mach_exceptions[code] : NULL;
+        return code < sizeof mach_exceptions / sizeof mach_exceptions[0] ? mach_exceptions[code]
+                                                                         : NULL;
     default:
         for (size_t i = 0; i < sizeof windows_codes / sizeof windows_codes[0]; i++)
             if (windows_codes[i].code == code)

@@ -67,7 +67,8 @@ static size_group *group_sizes(const hs_heap *h, size_t *n_groups)
     }
     for (size_t i = 0; i < h->block_count; i++)
         if (h->blocks[i].state == HS_BLOCK_BUSY)
-            sizes[n++] = h->blocks[i].requested != HS_REQUESTED_UNKNOWN ? h->blocks[i].requested : h->blocks[i].size;
+            sizes[n++] = h->blocks[i].requested != HS_REQUESTED_UNKNOWN ? h->blocks[i].requested
+                                                                        : h->blocks[i].size;
     qsort(sizes, n, sizeof *sizes, by_size);
     for (size_t i = 0; i < n; i++) {
         if (g && groups[g - 1].size == sizes[i])
@@ -88,11 +89,14 @@ static json_t *block_json(const hs_block *b)
     json_t *o = json_object();
     json_object_set_new(o, "address", hs_json_hex(b->address));
     json_object_set_new(o, "size", hs_json_size(b->size));
-    json_object_set_new(o, "requested", b->requested == HS_REQUESTED_UNKNOWN ? json_null() : hs_json_size(b->requested));
+    json_object_set_new(o, "requested",
+                        b->requested == HS_REQUESTED_UNKNOWN ? json_null()
+                                                             : hs_json_size(b->requested));
     json_object_set_new(o, "state", json_string(state_name(b)));
     json_object_set_new(o, "kind", json_string(kind_name(b)));
     json_object_set_new(o, "flags", hs_json_hex(b->flags));
-    json_object_set_new(o, "segment", b->segment == 0xFFFF ? json_null() : json_integer(b->segment));
+    json_object_set_new(o, "segment",
+                        b->segment == 0xFFFF ? json_null() : json_integer(b->segment));
     json_object_set_new(o, "lookaside", json_boolean(b->cached));
     return o;
 }
@@ -116,7 +120,8 @@ static json_t *heap_json(const hs_heap *h, const hs_process *p, const hs_heaps_r
     json_object_set_new(o, "handle", hs_json_hex(h->handle));
     json_object_set_new(o, "peb", hs_json_hex(p->pebs[h->peb_index].address));
     json_object_set_new(o, "wow64", json_boolean(p->pebs[h->peb_index].wow64));
-    json_object_set_new(o, "list_index", h->list_index >= 0 ? json_integer(h->list_index) : json_null());
+    json_object_set_new(o, "list_index",
+                        h->list_index >= 0 ? json_integer(h->list_index) : json_null());
     json_object_set_new(o, "layout", json_string(layout_name(h)));
     json_object_set_new(o, "flags", hs_json_hex(h->flags));
     hs_heap_flag_names(h->flags, buf, sizeof buf);
@@ -180,14 +185,16 @@ static json_t *heap_json(const hs_heap *h, const hs_process *p, const hs_heaps_r
     return o;
 }
 
-json_t *hs_heaps_json(const hs_dump *dump, const hs_heapset *set, const hs_heaps_report_options *opt)
+json_t *hs_heaps_json(const hs_dump *dump, const hs_heapset *set,
+                      const hs_heaps_report_options *opt)
 {
     const hs_process *p = set->process;
     json_t *o = json_object();
     json_object_set_new(o, "file", hs_json_text(dump->path));
     json_object_set_new(o, "statement", hs_json_str_or_null(p->statement));
     json_object_set_new(o, "process_heap",
-                        p->peb_count && p->pebs[0].present ? hs_json_hex(p->pebs[0].process_heap) : json_null());
+                        p->peb_count && p->pebs[0].present ? hs_json_hex(p->pebs[0].process_heap)
+                                                           : json_null());
     json_object_set_new(o, "heap_count", hs_json_size(set->count));
     json_object_set_new(o, "list_reconstructed", json_boolean(p->list_reconstructed));
     json_object_set_new(o, "wow64", json_boolean(p->wow64));
@@ -202,7 +209,8 @@ json_t *hs_heaps_json(const hs_dump *dump, const hs_heapset *set, const hs_heaps
         if (pb->present) {
             json_object_set_new(po, "process_heap", hs_json_hex(pb->process_heap));
             json_object_set_new(po, "number_of_heaps", json_integer(pb->number_of_heaps));
-            json_object_set_new(po, "maximum_number_of_heaps", json_integer(pb->maximum_number_of_heaps));
+            json_object_set_new(po, "maximum_number_of_heaps",
+                                json_integer(pb->maximum_number_of_heaps));
             json_object_set_new(po, "process_heaps", hs_json_hex(pb->process_heaps));
             json_object_set_new(po, "heap_array_present", json_boolean(pb->heap_array_present));
         }
@@ -247,25 +255,32 @@ static void print_heap_line(FILE *out, const hs_heap *h, unsigned width)
 {
     char flags[16];
     snprintf(flags, sizeof flags, "%08x", h->flags);
-    fprintf(out, "  %0*" PRIx64 " %s %-15s %8" PRIu64 " %8" PRIu64 " %7" PRIu64 "/%-10" PRIu64 " %6" PRIu64 "/%-9" PRIu64
-                 " %5" PRIu64 " %4s %4zu %4zu %6zu%s\n",
-            width, h->handle, flags, layout_name(h), h->reserved / 1024, h->committed / 1024, h->busy_blocks, h->busy_bytes,
-            h->free_blocks, h->free_bytes, h->virtual_blocks, h->front_end_type == 2 ? "LFH" : h->front_end_type == 1 ? "L" : "",
+    fprintf(out,
+            "  %0*" PRIx64 " %s %-15s %8" PRIu64 " %8" PRIu64 " %7" PRIu64 "/%-10" PRIu64
+            " %6" PRIu64 "/%-9" PRIu64 " %5" PRIu64 " %4s %4zu %4zu %6zu%s\n",
+            width, h->handle, flags, layout_name(h), h->reserved / 1024, h->committed / 1024,
+            h->busy_blocks, h->busy_bytes, h->free_blocks, h->free_bytes, h->virtual_blocks,
+            h->front_end_type == 2   ? "LFH"
+            : h->front_end_type == 1 ? "L"
+                                     : "",
             h->segment_count, h->uncommitted_count, h->error_count,
-            h->walk_complete ? "" : h->segment_heap ? "  (segment heap: blocks not enumerable)" : "  (partial)");
+            h->walk_complete  ? ""
+            : h->segment_heap ? "  (segment heap: blocks not enumerable)"
+                              : "  (partial)");
 }
 
 static void print_entries(FILE *out, const hs_heap *h)
 {
     fprintf(out, "\nBlocks of heap 0x%" PRIx64 " (%zu):\n", h->handle, h->block_count);
-    fprintf(out, "  %-18s %10s %10s  %-8s %-8s %s\n", "address", "size", "requested", "state", "kind", "flags");
+    fprintf(out, "  %-18s %10s %10s  %-8s %-8s %s\n", "address", "size", "requested", "state",
+            "kind", "flags");
     for (size_t i = 0; i < h->block_count; i++) {
         const hs_block *b = &h->blocks[i];
         char req[24] = "-";
         if (b->requested != HS_REQUESTED_UNKNOWN)
             snprintf(req, sizeof req, "0x%" PRIx64, b->requested);
-        fprintf(out, "  0x%-16" PRIx64 " %#10" PRIx64 " %10s  %-8s %-8s 0x%02x\n", b->address, b->size, req, state_name(b),
-                b->cached ? "lookaside" : kind_name(b), b->flags);
+        fprintf(out, "  0x%-16" PRIx64 " %#10" PRIx64 " %10s  %-8s %-8s 0x%02x\n", b->address,
+                b->size, req, state_name(b), b->cached ? "lookaside" : kind_name(b), b->flags);
     }
 }
 
@@ -280,13 +295,14 @@ static void print_stat(FILE *out, const hs_heap *h)
         all += groups[i].size * groups[i].count;
     for (size_t i = 0; i < n; i++) {
         uint64_t total = groups[i].size * groups[i].count;
-        fprintf(out, "  %#12" PRIx64 " %10" PRIu64 " %#14" PRIx64 " %6.2f\n", groups[i].size, groups[i].count, total,
-                all ? 100.0 * (double)total / (double)all : 0.0);
+        fprintf(out, "  %#12" PRIx64 " %10" PRIu64 " %#14" PRIx64 " %6.2f\n", groups[i].size,
+                groups[i].count, total, all ? 100.0 * (double)total / (double)all : 0.0);
     }
     hs_free(groups);
 }
 
-void hs_heaps_text(FILE *out, const hs_dump *dump, const hs_heapset *set, const hs_heaps_report_options *opt)
+void hs_heaps_text(FILE *out, const hs_dump *dump, const hs_heapset *set,
+                   const hs_heaps_report_options *opt)
 {
     const hs_process *p = set->process;
     fprintf(out, "File: %s\n", dump->path);
@@ -298,18 +314,22 @@ void hs_heaps_text(FILE *out, const hs_dump *dump, const hs_heapset *set, const 
             continue;
         fprintf(out, "PEB%s 0x%" PRIx64, pb->wow64 ? "32 (WoW64)" : "", pb->address);
         if (pb->present)
-            fprintf(out, ": ProcessHeap 0x%" PRIx64 ", NumberOfHeaps %u of %u, ProcessHeaps at 0x%" PRIx64 "%s\n",
-                    pb->process_heap, pb->number_of_heaps, pb->maximum_number_of_heaps, pb->process_heaps,
-                    pb->heap_array_present ? "" : " (not in the dump)");
+            fprintf(out,
+                    ": ProcessHeap 0x%" PRIx64
+                    ", NumberOfHeaps %u of %u, ProcessHeaps at 0x%" PRIx64 "%s\n",
+                    pb->process_heap, pb->number_of_heaps, pb->maximum_number_of_heaps,
+                    pb->process_heaps, pb->heap_array_present ? "" : " (not in the dump)");
         else
             fprintf(out, ": not in the dump\n");
     }
     if (p->list_reconstructed)
-        fprintf(out, "The heap list is reconstructed: some heaps were found by their signatures, not in ProcessHeaps.\n");
+        fprintf(out, "The heap list is reconstructed: some heaps were found by their signatures, "
+                     "not in ProcessHeaps.\n");
     unsigned width = p->arch == HS_ARCH_X86 ? 8 : 16;
     if (set->count) {
-        fprintf(out, "\n  %-*s %-8s %-15s %8s %8s %18s %16s %5s %4s %4s %4s %6s\n", width, "Heap", "Flags", "Layout",
-                "Reserv(k)", "Commit(k)", "Busy blocks/bytes", "Free blocks/bytes", "Virt", "Fast", "Segs", "UCR", "Errors");
+        fprintf(out, "\n  %-*s %-8s %-15s %8s %8s %18s %16s %5s %4s %4s %4s %6s\n", width, "Heap",
+                "Flags", "Layout", "Reserv(k)", "Commit(k)", "Busy blocks/bytes",
+                "Free blocks/bytes", "Virt", "Fast", "Segs", "UCR", "Errors");
     }
     uint64_t busy = 0, busy_bytes = 0, free_blocks = 0, free_bytes = 0, errors = 0, committed = 0;
     for (size_t i = 0; i < set->count; i++) {
@@ -324,8 +344,10 @@ void hs_heaps_text(FILE *out, const hs_dump *dump, const hs_heapset *set, const 
             print_heap_line(out, h, width);
     }
     if (set->count)
-        fprintf(out, "  %zu heaps: %" PRIu64 " KB committed, %" PRIu64 " busy blocks (%" PRIu64 " bytes), %" PRIu64
-                     " free blocks (%" PRIu64 " bytes), %" PRIu64 " integrity errors\n",
+        fprintf(out,
+                "  %zu heaps: %" PRIu64 " KB committed, %" PRIu64 " busy blocks (%" PRIu64
+                " bytes), %" PRIu64 " free blocks (%" PRIu64 " bytes), %" PRIu64
+                " integrity errors\n",
                 set->count, committed / 1024, busy, busy_bytes, free_blocks, free_bytes, errors);
     for (size_t i = 0; i < set->count; i++) {
         const hs_heap *h = &set->heaps[i];
@@ -333,26 +355,34 @@ void hs_heaps_text(FILE *out, const hs_dump *dump, const hs_heapset *set, const 
             continue;
         for (size_t e = 0; e < h->error_count; e++) {
             const hs_integrity_error *err = &h->errors[e];
-            fprintf(out, "  heap 0x%" PRIx64 ": %s at 0x%" PRIx64, h->handle, err->check, err->address);
+            fprintf(out, "  heap 0x%" PRIx64 ": %s at 0x%" PRIx64, h->handle, err->check,
+                    err->address);
             if (err->expected[0] || err->found[0])
                 fprintf(out, " (expected %s, found %s)", err->expected, err->found);
             fprintf(out, ": %s\n", err->detail ? err->detail : "");
         }
         for (size_t k = 0; k < h->skipped_count; k++)
-            fprintf(out, "  heap 0x%" PRIx64 ": 0x%" PRIx64 "..0x%" PRIx64 " (0x%" PRIx64 " bytes) skipped after damage; the walk "
-                         "resumed at the next entries that decode and chain\n",
-                    h->handle, h->skipped[k].address, h->skipped[k].address + h->skipped[k].size, h->skipped[k].size);
+            fprintf(out,
+                    "  heap 0x%" PRIx64 ": 0x%" PRIx64 "..0x%" PRIx64 " (0x%" PRIx64
+                    " bytes) skipped after damage; the walk "
+                    "resumed at the next entries that decode and chain\n",
+                    h->handle, h->skipped[k].address, h->skipped[k].address + h->skipped[k].size,
+                    h->skipped[k].size);
         /* A partial dump can lack hundreds of ranges: summarise unless one heap was asked for. */
         size_t show = opt->has_heap ? h->missing_count : 3;
         uint64_t missing_bytes = 0;
         for (size_t m = 0; m < h->missing_count; m++)
             missing_bytes += h->missing[m].size;
         if (h->missing_count)
-            fprintf(out, "  heap 0x%" PRIx64 ": %zu ranges (0x%" PRIx64 " bytes) the walk needed are not in the dump%s\n",
-                    h->handle, h->missing_count, missing_bytes, h->missing_count > show ? "; the first:" : ":");
+            fprintf(out,
+                    "  heap 0x%" PRIx64 ": %zu ranges (0x%" PRIx64
+                    " bytes) the walk needed are not in the dump%s\n",
+                    h->handle, h->missing_count, missing_bytes,
+                    h->missing_count > show ? "; the first:" : ":");
         for (size_t m = 0; m < h->missing_count && m < show; m++)
-            fprintf(out, "    0x%" PRIx64 "..0x%" PRIx64 " (0x%" PRIx64 " bytes)\n", h->missing[m].address,
-                    h->missing[m].address + h->missing[m].size, h->missing[m].size);
+            fprintf(out, "    0x%" PRIx64 "..0x%" PRIx64 " (0x%" PRIx64 " bytes)\n",
+                    h->missing[m].address, h->missing[m].address + h->missing[m].size,
+                    h->missing[m].size);
         if (h->missing_count > show)
             fprintf(out, "    … (--heap 0x%" PRIx64 " or --format json lists all)\n", h->handle);
         if (opt->entries)

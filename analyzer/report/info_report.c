@@ -109,7 +109,8 @@ json_t *hs_info_json(const hs_dump *d, const hs_address_space *as)
     json_object_set_new(o, "arch", json_string(hs_arch_name(hs_dump_arch(d))));
     if (d->system_info) {
         json_t *os = json_object();
-        json_object_set_new(os, "platform", json_string(hs_platform_name(d->system_info->platform_id)));
+        json_object_set_new(os, "platform",
+                            json_string(hs_platform_name(d->system_info->platform_id)));
         os_version(d, buf, sizeof buf);
         json_object_set_new(os, "version", json_string(buf));
         json_object_set_new(os, "csd", hs_json_text(d->system_info->csd));
@@ -146,10 +147,13 @@ json_t *hs_info_json(const hs_dump *d, const hs_address_space *as)
     if (d->breakpad_info) {
         json_t *bi = json_object();
         json_object_set_new(bi, "dump_thread_id",
-                            d->breakpad_info->dump_thread_valid ? json_integer(d->breakpad_info->dump_thread_id) : json_null());
-        json_object_set_new(bi, "requesting_thread_id", d->breakpad_info->requesting_thread_valid
-                                                            ? json_integer(d->breakpad_info->requesting_thread_id)
-                                                            : json_null());
+                            d->breakpad_info->dump_thread_valid
+                                ? json_integer(d->breakpad_info->dump_thread_id)
+                                : json_null());
+        json_object_set_new(bi, "requesting_thread_id",
+                            d->breakpad_info->requesting_thread_valid
+                                ? json_integer(d->breakpad_info->requesting_thread_id)
+                                : json_null());
         json_object_set_new(o, "breakpad_info", bi);
     } else {
         json_object_set_new(o, "breakpad_info", json_null());
@@ -158,7 +162,8 @@ json_t *hs_info_json(const hs_dump *d, const hs_address_space *as)
     json_t *mem = json_object();
     json_object_set_new(mem, "ranges", hs_json_size(d->memory_count));
     json_object_set_new(mem, "bytes", hs_json_size(as ? hs_as_total_bytes(as) : 0));
-    json_object_set_new(mem, "full_memory", json_boolean((d->header.flags & HS_MDT_WITH_FULL_MEMORY) != 0));
+    json_object_set_new(mem, "full_memory",
+                        json_boolean((d->header.flags & HS_MDT_WITH_FULL_MEMORY) != 0));
     json_object_set_new(mem, "memory64", json_boolean(d->has_memory64));
     json_object_set_new(mem, "memory_info_regions",
                         d->has_memory_info ? hs_json_size(d->memory_info_count) : json_null());
@@ -210,10 +215,13 @@ void hs_info_text(FILE *out, const hs_dump *d, const hs_address_space *as)
     const hs_md_system_info *si = d->system_info;
     if (si) {
         os_version(d, buf, sizeof buf);
-        fprintf(out, "OS:         %s %s%s%s\n", hs_platform_name(si->platform_id), buf, si->csd[0] ? " " : "", si->csd);
-        fprintf(out, "CPU:        %s, %u CPU%s", hs_arch_name(hs_dump_arch(d)), si->cpu_count, si->cpu_count == 1 ? "" : "s");
+        fprintf(out, "OS:         %s %s%s%s\n", hs_platform_name(si->platform_id), buf,
+                si->csd[0] ? " " : "", si->csd);
+        fprintf(out, "CPU:        %s, %u CPU%s", hs_arch_name(hs_dump_arch(d)), si->cpu_count,
+                si->cpu_count == 1 ? "" : "s");
         if (si->cpu_vendor[0])
-            fprintf(out, " (%s, level %u, revision 0x%x)", si->cpu_vendor, si->processor_level, si->processor_revision);
+            fprintf(out, " (%s, level %u, revision 0x%x)", si->cpu_vendor, si->processor_level,
+                    si->processor_revision);
         fputc('\n', out);
     } else {
         fprintf(out, "OS/CPU:     unknown (no SystemInfo stream)\n");
@@ -223,15 +231,19 @@ void hs_info_text(FILE *out, const hs_dump *d, const hs_address_space *as)
     if (d->exception) {
         const hs_md_exception *e = d->exception;
         const char *name = hs_exception_name(si ? si->platform_id : HS_PLATFORM_WIN32_NT, e->code);
-        fprintf(out, "Exception:  %s (0x%08x) at 0x%" PRIx64 " in thread %u\n", name ? name : "unknown", e->code,
-                e->address, e->thread_id);
+        fprintf(out, "Exception:  %s (0x%08x) at 0x%" PRIx64 " in thread %u\n",
+                name ? name : "unknown", e->code, e->address, e->thread_id);
         if (e->code == 0xC0000005 && e->parameter_count >= 2)
             fprintf(out, "            %s of address 0x%" PRIx64 "\n",
-                    e->parameters[0] == 0 ? "read" : e->parameters[0] == 1 ? "write" : "execute", e->parameters[1]);
+                    e->parameters[0] == 0   ? "read"
+                    : e->parameters[0] == 1 ? "write"
+                                            : "execute",
+                    e->parameters[1]);
     } else {
         fprintf(out, "Exception:  none recorded\n");
     }
-    fprintf(out, "Memory:     %zu ranges, %" PRIu64 " bytes%s%s", d->memory_count, as ? hs_as_total_bytes(as) : 0,
+    fprintf(out, "Memory:     %zu ranges, %" PRIu64 " bytes%s%s", d->memory_count,
+            as ? hs_as_total_bytes(as) : 0,
             (d->header.flags & HS_MDT_WITH_FULL_MEMORY) ? ", full memory" : "",
             d->has_memory64 ? " (Memory64List)" : "");
     if (d->has_memory_info)
@@ -240,24 +252,26 @@ void hs_info_text(FILE *out, const hs_dump *d, const hs_address_space *as)
 
     fprintf(out, "\nThreads (%zu):\n", d->thread_count);
     if (d->thread_count)
-        fprintf(out, "  %-8s %-18s %-18s %-10s %-18s %s\n", "id", "teb", "stack", "stack size", "ip", "name");
+        fprintf(out, "  %-8s %-18s %-18s %-10s %-18s %s\n", "id", "teb", "stack", "stack size",
+                "ip", "name");
     for (size_t i = 0; i < d->thread_count; i++) {
         const hs_md_thread *t = &d->threads[i];
         char ip[24] = "-";
         if (t->context.valid)
             snprintf(ip, sizeof ip, "0x%" PRIx64, t->context.ip);
-        fprintf(out, "  %-8u 0x%-16" PRIx64 " 0x%-16" PRIx64 " %-10" PRIu64 " %-18s %s%s\n", t->id, t->teb, t->stack_start,
-                t->stack_size, ip, t->name ? t->name : "",
+        fprintf(out, "  %-8u 0x%-16" PRIx64 " 0x%-16" PRIx64 " %-10" PRIu64 " %-18s %s%s\n", t->id,
+                t->teb, t->stack_start, t->stack_size, ip, t->name ? t->name : "",
                 d->exception && d->exception->thread_id == t->id ? " (crashed)" : "");
     }
     fprintf(out, "\nModules (%zu):\n", d->module_count);
     if (d->module_count)
-        fprintf(out, "  %-18s %-18s %-16s %-34s %s\n", "base", "end", "version", "debug id", "name");
+        fprintf(out, "  %-18s %-18s %-16s %-34s %s\n", "base", "end", "version", "debug id",
+                "name");
     for (size_t i = 0; i < d->module_count; i++) {
         const hs_md_module *m = &d->modules[i];
         fprintf(out, "  0x%-16" PRIx64 " 0x%-16" PRIx64 " %-16s %-34s %s\n", m->base,
-                m->base + (m->size ? m->size - 1 : 0), m->version[0] ? m->version : "-", m->debug_id ? m->debug_id : "-",
-                m->name);
+                m->base + (m->size ? m->size - 1 : 0), m->version[0] ? m->version : "-",
+                m->debug_id ? m->debug_id : "-", m->name);
     }
     if (d->unloaded_module_count)
         fprintf(out, "\nUnloaded modules: %zu\n", d->unloaded_module_count);
@@ -265,8 +279,9 @@ void hs_info_text(FILE *out, const hs_dump *d, const hs_address_space *as)
     for (size_t i = 0; i < d->stream_count; i++) {
         const hs_md_stream *s = &d->streams[i];
         const char *name = hs_stream_name(s->type);
-        fprintf(out, "  %2zu  0x%08x  %-24s %10u bytes at 0x%x%s\n", i, s->type, name ? name : "(unknown)", s->size,
-                s->rva, s->used || s->type == 0 || s->size == 0 ? "" : "  (duplicate, ignored)");
+        fprintf(out, "  %2zu  0x%08x  %-24s %10u bytes at 0x%x%s\n", i, s->type,
+                name ? name : "(unknown)", s->size, s->rva,
+                s->used || s->type == 0 || s->size == 0 ? "" : "  (duplicate, ignored)");
     }
     print_problems(out, d);
 }

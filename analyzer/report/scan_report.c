@@ -13,7 +13,8 @@ static json_t *fact_json(hs_fact_id id, const hs_fact_value *v)
     if (!v->known)
         return json_null();
     switch (hs_fact_defs()[id].type) {
-    case HS_FACT_BOOL: return json_boolean(v->value != 0);
+    case HS_FACT_BOOL:
+        return json_boolean(v->value != 0);
     case HS_FACT_VERSION: {
         char buf[48];
         hs_fact_format(id, v, buf, sizeof buf);
@@ -23,7 +24,8 @@ static json_t *fact_json(hs_fact_id id, const hs_fact_value *v)
         return o;
     }
     default:
-        return id == HS_FACT_EXCEPTION_CODE ? hs_json_hex((uint64_t)v->value) : json_integer(v->value);
+        return id == HS_FACT_EXCEPTION_CODE ? hs_json_hex((uint64_t)v->value)
+                                            : json_integer(v->value);
     }
 }
 
@@ -60,7 +62,8 @@ void hs_scan_verdict(const hs_scan_result *r, char *buf, size_t size)
         return;
     }
     if (r->out_of_time || r->out_of_memory) {
-        snprintf(buf, size, "not analysed: %s", r->out_of_time ? "the analysis ran out of its time budget" : "out of memory");
+        snprintf(buf, size, "not analysed: %s",
+                 r->out_of_time ? "the analysis ran out of its time budget" : "out of memory");
         return;
     }
     const hs_finding *top = top_finding(r);
@@ -71,7 +74,8 @@ void hs_scan_verdict(const hs_scan_result *r, char *buf, size_t size)
             snprintf(buf, size, "no finding");
         return;
     }
-    size_t used = (size_t)snprintf(buf, size, "%s (%s): ", top->rule->id, hs_severity_name(top->rule->severity));
+    size_t used = (size_t)snprintf(buf, size, "%s (%s): ", top->rule->id,
+                                   hs_severity_name(top->rule->severity));
     bool first = true;
     for (size_t i = 0; i < top->rule->facts_used_count && used < size; i++) {
         hs_fact_id id = (hs_fact_id)top->rule->facts_used[i];
@@ -83,7 +87,8 @@ void hs_scan_verdict(const hs_scan_result *r, char *buf, size_t size)
         /* The phrase holds one "%s" for the value and, for a count, "{s}" for its plural. */
         const char *mark = strstr(def->phrase, "%s");
         if (mark)
-            snprintf(phrase, sizeof phrase, "%.*s%s%s", (int)(mark - def->phrase), def->phrase, value, mark + 2);
+            snprintf(phrase, sizeof phrase, "%.*s%s%s", (int)(mark - def->phrase), def->phrase,
+                     value, mark + 2);
         else
             snprintf(phrase, sizeof phrase, "%s", def->phrase);
         char *plural = strstr(phrase, "{s}");
@@ -100,7 +105,8 @@ void hs_scan_verdict(const hs_scan_result *r, char *buf, size_t size)
         used += (size_t)snprintf(buf + used, size - used, "%s", top->rule->title);
     if (r->mapi && r->mapi->primary && used < size) {
         const hs_md_module *m = r->mapi->primary;
-        snprintf(buf + used, size - used, "; %s %s", m->name, m->version[0] ? m->version : "(no version)");
+        snprintf(buf + used, size - used, "; %s %s", m->name,
+                 m->version[0] ? m->version : "(no version)");
     }
 }
 
@@ -130,15 +136,17 @@ static json_t *prop_block_json(const hs_prop_block *pb)
 static json_t *evidence_json(const hs_scan_result *r, const hs_finding *f)
 {
     json_t *ev = json_object();
-    if (r->mapi && r->reach && (rule_uses(f->rule, HS_FACT_MAPI_ORPHANED_SESSION_HEAPS) ||
-                                rule_uses(f->rule, HS_FACT_MAPI_SESSION_HEAPS))) {
+    if (r->mapi && r->reach &&
+        (rule_uses(f->rule, HS_FACT_MAPI_ORPHANED_SESSION_HEAPS) ||
+         rule_uses(f->rule, HS_FACT_MAPI_SESSION_HEAPS))) {
         json_t *a = json_array();
         for (size_t i = 0; i < r->heaps->count; i++)
             if (r->mapi->heaps[i].session && r->reach->state[i] == HS_REACH_ORPHANED)
                 json_array_append_new(a, hs_json_hex(r->heaps->heaps[i].handle));
         json_object_set_new(ev, "orphaned_session_heaps", a);
     }
-    if (r->props && (rule_uses(f->rule, HS_FACT_MAPI_CORRUPT_PROP_BLOCKS) || rule_uses(f->rule, HS_FACT_MAPI_PROP_BLOCKS))) {
+    if (r->props && (rule_uses(f->rule, HS_FACT_MAPI_CORRUPT_PROP_BLOCKS) ||
+                     rule_uses(f->rule, HS_FACT_MAPI_PROP_BLOCKS))) {
         json_t *a = json_array();
         for (size_t i = 0; i < r->props->count; i++)
             if (r->props->blocks[i].corrupt)
@@ -175,10 +183,12 @@ json_t *hs_scan_json(const hs_scan_result *r)
     json_object_set_new(o, "valid", json_boolean(r->dump->valid));
     hs_scan_verdict(r, buf, sizeof buf);
     json_object_set_new(o, "verdict", hs_json_text(buf));
-    json_object_set_new(o, "statement", hs_json_str_or_null(r->process ? r->process->statement : NULL));
+    json_object_set_new(o, "statement",
+                        hs_json_str_or_null(r->process ? r->process->statement : NULL));
     json_object_set_new(o, "facts", hs_facts_json(&r->facts));
-    json_object_set_new(o, "reachability_unknown_reason",
-                        hs_json_str_or_null(r->reach && !r->reach->known ? r->reach->unknown_reason : NULL));
+    json_object_set_new(
+        o, "reachability_unknown_reason",
+        hs_json_str_or_null(r->reach && !r->reach->known ? r->reach->unknown_reason : NULL));
     json_t *findings = json_array();
     for (size_t i = 0; i < r->finding_count; i++) {
         const hs_finding *f = &r->findings[i];
@@ -206,17 +216,22 @@ json_t *hs_scan_json(const hs_scan_result *r)
         const hs_heap *h = &r->heaps->heaps[i];
         json_t *ho = json_object();
         json_object_set_new(ho, "handle", hs_json_hex(h->handle));
-        json_object_set_new(ho, "reachability", json_string(r->reach ? hs_reachability_name(r->reach->state[i]) : "unknown"));
-        json_object_set_new(ho, "reachability_evidence", hs_json_str_or_null(r->reach ? r->reach->evidence[i] : NULL));
+        json_object_set_new(
+            ho, "reachability",
+            json_string(r->reach ? hs_reachability_name(r->reach->state[i]) : "unknown"));
+        json_object_set_new(ho, "reachability_evidence",
+                            hs_json_str_or_null(r->reach ? r->reach->evidence[i] : NULL));
         const hs_mapi_heap *mh = r->mapi ? &r->mapi->heaps[i] : NULL;
         json_object_set_new(ho, "mapi_session", json_boolean(mh && mh->session));
         if (mh && mh->eligible) {
             json_t *ev = json_object();
             json_object_set_new(ev, "vtable_objects", json_integer(mh->vtable_objects));
             json_object_set_new(ev, "prop_blocks", json_integer(mh->prop_blocks));
-            json_object_set_new(ev, "corrupt_prop_blocks", json_integer(r->props ? r->props->per_heap_corrupt[i] : 0));
+            json_object_set_new(ev, "corrupt_prop_blocks",
+                                json_integer(r->props ? r->props->per_heap_corrupt[i] : 0));
             json_object_set_new(ev, "alloc_chain_links", json_integer(mh->alloc_chain_links));
-            json_object_set_new(ev, "cluster", mh->cluster == UINT32_MAX ? json_null() : json_integer(mh->cluster));
+            json_object_set_new(
+                ev, "cluster", mh->cluster == UINT32_MAX ? json_null() : json_integer(mh->cluster));
             json_object_set_new(ev, "by_cluster", json_boolean(mh->by_cluster));
             json_object_set_new(ho, "mapi_evidence", ev);
         } else {
@@ -241,8 +256,8 @@ json_t *hs_scan_json(const hs_scan_result *r)
 static void print_finding(FILE *out, const hs_scan_result *r, const hs_finding *f)
 {
     const hs_rule_info *rule = f->rule;
-    fprintf(out, "  finding %s (%s): %s%s%s%s\n", rule->id, hs_severity_name(rule->severity), rule->title,
-            rule->kb ? " [" : "", rule->kb ? rule->kb : "", rule->kb ? "]" : "");
+    fprintf(out, "  finding %s (%s): %s%s%s%s\n", rule->id, hs_severity_name(rule->severity),
+            rule->title, rule->kb ? " [" : "", rule->kb ? rule->kb : "", rule->kb ? "]" : "");
     if (rule->summary)
         fprintf(out, "    %s\n", rule->summary);
     if (rule->remedy)
@@ -275,27 +290,34 @@ static void print_finding(FILE *out, const hs_scan_result *r, const hs_finding *
                 continue;
             shown++;
             const char *type = hs_prop_type_name((uint16_t)pb->bad_tag);
-            fprintf(out, "    corrupted property block 0x%" PRIx64 " (heap 0x%" PRIx64 ", block 0x%" PRIx64 "): entry %u, tag 0x%08x%s%s%s, %s: %s\n",
-                    pb->address, pb->heap, pb->block, pb->bad_index, pb->bad_tag, type ? " (" : "", type ? type : "",
-                    type ? ")" : "", pb->check, pb->detail ? pb->detail : "");
+            fprintf(out,
+                    "    corrupted property block 0x%" PRIx64 " (heap 0x%" PRIx64
+                    ", block 0x%" PRIx64 "): entry %u, tag 0x%08x%s%s%s, %s: %s\n",
+                    pb->address, pb->heap, pb->block, pb->bad_index, pb->bad_tag, type ? " (" : "",
+                    type ? type : "", type ? ")" : "", pb->check, pb->detail ? pb->detail : "");
             if (pb->hex)
                 fprintf(out, "      bytes: %s\n", pb->hex);
             if (shown == 1)
-                fprintf(out, "      check it: heapsleuth heaps --heap 0x%" PRIx64 " --entries %s\n", pb->heap, r->dump->path);
+                fprintf(out, "      check it: heapsleuth heaps --heap 0x%" PRIx64 " --entries %s\n",
+                        pb->heap, r->dump->path);
         }
         if (r->props->corrupt > shown)
-            fprintf(out, "    … %zu more corrupted property blocks (--format json lists all)\n", r->props->corrupt - shown);
+            fprintf(out, "    … %zu more corrupted property blocks (--format json lists all)\n",
+                    r->props->corrupt - shown);
     }
     if (r->heaps && rule_uses(rule, HS_FACT_HEAP_INTEGRITY_ERRORS)) {
         size_t shown = 0;
         for (size_t i = 0; i < r->heaps->count && shown < 5; i++)
             for (size_t e = 0; e < r->heaps->heaps[i].error_count && shown < 5; e++, shown++)
-                fprintf(out, "    heap 0x%" PRIx64 ": %s at 0x%" PRIx64 ": %s\n", r->heaps->heaps[i].handle,
-                        r->heaps->heaps[i].errors[e].check, r->heaps->heaps[i].errors[e].address,
-                        r->heaps->heaps[i].errors[e].detail ? r->heaps->heaps[i].errors[e].detail : "");
+                fprintf(out, "    heap 0x%" PRIx64 ": %s at 0x%" PRIx64 ": %s\n",
+                        r->heaps->heaps[i].handle, r->heaps->heaps[i].errors[e].check,
+                        r->heaps->heaps[i].errors[e].address,
+                        r->heaps->heaps[i].errors[e].detail ? r->heaps->heaps[i].errors[e].detail
+                                                            : "");
     }
     for (size_t i = 0; i < f->match_count && i < 8; i++)
-        fprintf(out, "    string %s at 0x%" PRIx64 "\n", f->matches[i].string_id, f->matches[i].address);
+        fprintf(out, "    string %s at 0x%" PRIx64 "\n", f->matches[i].string_id,
+                f->matches[i].address);
 }
 
 void hs_scan_text(FILE *out, const hs_scan_result *r, bool verbose)
@@ -306,7 +328,9 @@ void hs_scan_text(FILE *out, const hs_scan_result *r, bool verbose)
     for (size_t i = 0; i < r->finding_count; i++)
         print_finding(out, r, &r->findings[i]);
     if (r->reach && !r->reach->known)
-        fprintf(out, "  reachability unknown: %s; orphaned-heap facts are unknown and no rule fires on them\n",
+        fprintf(out,
+                "  reachability unknown: %s; orphaned-heap facts are unknown and no rule fires on "
+                "them\n",
                 r->reach->unknown_reason ? r->reach->unknown_reason : "");
     if (verbose) {
         fprintf(out, "  facts:\n");

@@ -1,6 +1,7 @@
 /* The `scan` and `facts` reports: per dump a verdict line a person reads first, then the findings
  * with the facts they used and the evidence behind them (orphaned session heaps, corrupted
- * property blocks with address, heap, entry, tag, failed check and hex excerpt), as text or JSON. */
+ * property blocks with address, heap, entry, tag, failed check and hex excerpt), as text or JSON.
+ */
 #ifndef HS_SCAN_REPORT_H
 #define HS_SCAN_REPORT_H
 

@@ -81,18 +81,19 @@ typedef struct compile_report {
     int errors;
 } compile_report;
 
-static void on_compile_message(int level, const char *file_name, int line, const YR_RULE *rule, const char *message,
-                               void *user)
+static void on_compile_message(int level, const char *file_name, int line, const YR_RULE *rule,
+                               const char *message, void *user)
 {
     (void)rule;
     compile_report *r = user;
     const char *file = file_name ? file_name : r->file;
     if (level == YARA_ERROR_LEVEL_ERROR) {
         r->errors++;
-        hs_diag_add(r->problems, HS_SEV_WARNING, HS_ERR_FORMAT, "rules", -1, "%s:%d: %s (file skipped)", file, line,
-                    message);
+        hs_diag_add(r->problems, HS_SEV_WARNING, HS_ERR_FORMAT, "rules", -1,
+                    "%s:%d: %s (file skipped)", file, line, message);
     } else {
-        hs_diag_add(r->problems, HS_SEV_NOTE, HS_OK, "rules", -1, "%s:%d: warning: %s", file, line, message);
+        hs_diag_add(r->problems, HS_SEV_NOTE, HS_OK, "rules", -1, "%s:%d: warning: %s", file, line,
+                    message);
     }
 }
 
@@ -126,12 +127,16 @@ static bool file_compiles(const char *path, hs_diag *problems)
     return ok && rep.errors == 0;
 }
 
-static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static bool has_rule_suffix(const char *name)
 {
     size_t n = strlen(name);
-    return (n > 4 && strcmp(name + n - 4, ".yar") == 0) || (n > 5 && strcmp(name + n - 5, ".yara") == 0);
+    return (n > 4 && strcmp(name + n - 4, ".yar") == 0) ||
+           (n > 5 && strcmp(name + n - 5, ".yara") == 0);
 }
 
 /* Expands folders into their rule files, sorted, so the order of findings is stable. */
@@ -148,7 +153,8 @@ static bool push_path(char ***files, size_t *n, size_t *cap, const char *path)
 }
 
 /* Expands folders into their rule files, sorted, so the order of findings is stable. */
-static char **expand_paths(const char *const *paths, size_t count, size_t *out_count, hs_diag *problems)
+static char **expand_paths(const char *const *paths, size_t count, size_t *out_count,
+                           hs_diag *problems)
 {
     size_t cap = 16, n = 0;
     char **files = hs_malloc(cap * sizeof *files);
@@ -175,8 +181,8 @@ static char **expand_paths(const char *const *paths, size_t count, size_t *out_c
             qsort(files + first, n - first, sizeof *files, by_name);
     }
     if (!ok)
-        hs_diag_add(problems, HS_SEV_WARNING, HS_ERR_NOMEM, "rules", -1, "out of memory listing rule files; using %zu",
-                    n);
+        hs_diag_add(problems, HS_SEV_WARNING, HS_ERR_NOMEM, "rules", -1,
+                    "out of memory listing rule files; using %zu", n);
     *out_count = n;
     return files;
 }
@@ -212,7 +218,8 @@ static void find_facts_used(const char *text, const char *rule_name, hs_rule_inf
         bool word_start = p == text || !(p[-1] == '_' || (p[-1] >= '0' && p[-1] <= '9') ||
                                          ((p[-1] | 0x20) >= 'a' && (p[-1] | 0x20) <= 'z'));
         char next = p[name_len];
-        bool word_end = !(next == '_' || (next >= '0' && next <= '9') || ((next | 0x20) >= 'a' && (next | 0x20) <= 'z'));
+        bool word_end = !(next == '_' || (next >= '0' && next <= '9') ||
+                          ((next | 0x20) >= 'a' && (next | 0x20) <= 'z'));
         const char *kw = p;
         while (kw > text && (kw[-1] == ' ' || kw[-1] == '\t'))
             kw--;
@@ -252,7 +259,8 @@ static void find_facts_used(const char *text, const char *rule_name, hs_rule_inf
         if (*q == '_' || ((*q | 0x20) >= 'a' && (*q | 0x20) <= 'z')) {
             char ident[64];
             size_t n = 0;
-            while ((*q == '_' || (*q >= '0' && *q <= '9') || ((*q | 0x20) >= 'a' && (*q | 0x20) <= 'z'))) {
+            while ((*q == '_' || (*q >= '0' && *q <= '9') ||
+                    ((*q | 0x20) >= 'a' && (*q | 0x20) <= 'z'))) {
                 if (n < sizeof ident - 1)
                     ident[n++] = *q;
                 q++;
@@ -293,7 +301,8 @@ static void read_meta(hs_ruleset *rs, const YR_RULE *rule, hs_rule_info *info, h
             int s = hs_severity_parse(meta->string);
             if (s < 0)
                 hs_diag_add(problems, HS_SEV_WARNING, HS_ERR_FORMAT, "rules", -1,
-                            "rule %s: severity \"%s\" is not info, low, medium, high or critical; using info",
+                            "rule %s: severity \"%s\" is not info, low, medium, high or critical; "
+                            "using info",
                             rule->identifier, meta->string);
             else
                 info->severity = (hs_severity_level)s;
@@ -320,8 +329,8 @@ hs_ruleset *hs_ruleset_load(const char *const *paths, size_t count, hs_diag *pro
     YR_COMPILER *c = NULL;
     size_t nfiles = 0;
     char **files = expand_paths(paths, count, &nfiles, problems);
-    if (!rs || !files || !(rs->arena = hs_arena_new(1u << 24)) || Y->compiler_create(&c) != ERROR_SUCCESS ||
-        define_externals(c) != 0) {
+    if (!rs || !files || !(rs->arena = hs_arena_new(1u << 24)) ||
+        Y->compiler_create(&c) != ERROR_SUCCESS || define_externals(c) != 0) {
         if (c)
             Y->compiler_destroy(c);
         for (size_t i = 0; i < nfiles; i++)
@@ -426,7 +435,8 @@ static YR_MEMORY_BLOCK *next_block(YR_MEMORY_BLOCK_ITERATOR *self)
     if (it->next >= it->count)
         return NULL;
     const hs_as_range *r = &it->ranges[it->next++];
-    it->block = (YR_MEMORY_BLOCK){.size = (size_t)r->size, .base = r->start, .context = it, .fetch_data = fetch_block};
+    it->block = (YR_MEMORY_BLOCK){
+        .size = (size_t)r->size, .base = r->start, .context = it, .fetch_data = fetch_block};
     return &it->block;
 }
 
@@ -487,14 +497,15 @@ static int on_scan_message(YR_SCAN_CONTEXT *ctx, int message, void *data, void *
             if (!nm)
                 break;
             f->matches = nm;
-            f->matches[f->match_count++] = (hs_string_match){s->identifier, (uint64_t)m.base + (uint64_t)m.offset};
+            f->matches[f->match_count++] =
+                (hs_string_match){s->identifier, (uint64_t)m.base + (uint64_t)m.offset};
         }
     }
     return CALLBACK_CONTINUE;
 }
 
-int hs_ruleset_scan(const hs_ruleset *rs, const hs_facts *facts, const hs_address_space *as, hs_finding **findings,
-                    size_t *count, hs_diag *problems)
+int hs_ruleset_scan(const hs_ruleset *rs, const hs_facts *facts, const hs_address_space *as,
+                    hs_finding **findings, size_t *count, hs_diag *problems)
 {
     *findings = NULL;
     *count = 0;
@@ -502,12 +513,14 @@ int hs_ruleset_scan(const hs_ruleset *rs, const hs_facts *facts, const hs_addres
         return 0;
     YR_SCANNER *scanner;
     if (Y->scanner_create(rs->rules, &scanner) != ERROR_SUCCESS) {
-        hs_diag_add(problems, HS_SEV_WARNING, HS_ERR_NOMEM, "rules", -1, "YARA could not create a scanner");
+        hs_diag_add(problems, HS_SEV_WARNING, HS_ERR_NOMEM, "rules", -1,
+                    "YARA could not create a scanner");
         return -1;
     }
     const hs_fact_def *defs = hs_fact_defs();
     for (int i = 0; i < HS_FACT_COUNT; i++)
-        Y->scanner_define_integer_variable(scanner, defs[i].name, facts->v[i].known ? facts->v[i].value : -1);
+        Y->scanner_define_integer_variable(scanner, defs[i].name,
+                                           facts->v[i].known ? facts->v[i].value : -1);
     scan_state st = {.rs = rs, .facts = facts};
     Y->scanner_set_callback(scanner, on_scan_message, &st);
     int rc;
@@ -526,7 +539,8 @@ int hs_ruleset_scan(const hs_ruleset *rs, const hs_facts *facts, const hs_addres
     }
     Y->scanner_destroy(scanner);
     if (rc != ERROR_SUCCESS) {
-        hs_diag_add(problems, HS_SEV_WARNING, HS_ERR_FORMAT, "rules", -1, "YARA scan failed with error %d", rc);
+        hs_diag_add(problems, HS_SEV_WARNING, HS_ERR_FORMAT, "rules", -1,
+                    "YARA scan failed with error %d", rc);
         hs_findings_free(st.findings, st.count);
         return -1;
     }

@@ -26,7 +26,7 @@ typedef enum hs_severity_level {
 } hs_severity_level;
 
 typedef struct hs_rule_info {
-    const char *identifier;   /* the YARA rule name */
+    const char *identifier; /* the YARA rule name */
     const char *file;
     const char *id, *title, *kb, *summary, *remedy;
     hs_severity_level severity;
@@ -36,8 +36,8 @@ typedef struct hs_rule_info {
 } hs_rule_info;
 
 typedef struct hs_string_match {
-    const char *string_id;    /* "$vtable" */
-    uint64_t address;         /* virtual address of the match */
+    const char *string_id; /* "$vtable" */
+    uint64_t address;      /* virtual address of the match */
 } hs_string_match;
 
 typedef struct hs_finding {
@@ -58,8 +58,8 @@ const hs_rule_info *hs_ruleset_rules(const hs_ruleset *rs, size_t *count);
 
 /* Evaluates every rule against facts (and, for rules with strings, the memory of as). The caller
  * frees *findings with hs_findings_free. Returns 0, or -1 when YARA fails (message in problems). */
-int hs_ruleset_scan(const hs_ruleset *rs, const hs_facts *facts, const hs_address_space *as, hs_finding **findings,
-                    size_t *count, hs_diag *problems);
+int hs_ruleset_scan(const hs_ruleset *rs, const hs_facts *facts, const hs_address_space *as,
+                    hs_finding **findings, size_t *count, hs_diag *problems);
 void hs_findings_free(hs_finding *findings, size_t count);
 
 /* "info" … "critical" ↔ level; returns -1 for an unknown name. */

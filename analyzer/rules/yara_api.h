@@ -7,21 +7,21 @@
 #include <stddef.h>
 #include <yara.h>
 
-#define HS_YARA_FUNCTIONS(X)                                                                                   \
-    X(initialize)                                                                                              \
-    X(finalize)                                                                                                \
-    X(compiler_create)                                                                                         \
-    X(compiler_destroy)                                                                                        \
-    X(compiler_set_callback)                                                                                   \
-    X(compiler_define_integer_variable)                                                                        \
-    X(compiler_add_file)                                                                                       \
-    X(compiler_get_rules)                                                                                      \
-    X(rules_destroy)                                                                                           \
-    X(scanner_create)                                                                                          \
-    X(scanner_destroy)                                                                                         \
-    X(scanner_define_integer_variable)                                                                         \
-    X(scanner_set_callback)                                                                                    \
-    X(scanner_scan_mem)                                                                                        \
+#define HS_YARA_FUNCTIONS(X)            \
+    X(initialize)                       \
+    X(finalize)                         \
+    X(compiler_create)                  \
+    X(compiler_destroy)                 \
+    X(compiler_set_callback)            \
+    X(compiler_define_integer_variable) \
+    X(compiler_add_file)                \
+    X(compiler_get_rules)               \
+    X(rules_destroy)                    \
+    X(scanner_create)                   \
+    X(scanner_destroy)                  \
+    X(scanner_define_integer_variable)  \
+    X(scanner_set_callback)             \
+    X(scanner_scan_mem)                 \
     X(scanner_scan_mem_blocks)
 
 typedef struct hs_yara_api {

@@ -25,9 +25,10 @@ static bool on_member(void *ctx, hs_unpack_event *ev)
         s->found = ev->blob;
         ev->blob = (hs_blob){0};
     } else {
-        snprintf(s->reason, sizeof s->reason, "%s", ev->kind == HS_UNPACK_SKIPPED ? "not a minidump"
-                                                     : ev->reason             ? ev->reason
-                                                                              : "cannot be read");
+        snprintf(s->reason, sizeof s->reason, "%s",
+                 ev->kind == HS_UNPACK_SKIPPED ? "not a minidump"
+                 : ev->reason                  ? ev->reason
+                                               : "cannot be read");
         hs_blob_free(&ev->blob);
     }
     return false; /* found: stop the walk */
@@ -103,8 +104,8 @@ static bool filter_member(void *ctx, hs_unpack_event *ev)
     return f->sink(f->ctx, ev);
 }
 
-bool hs_chain_unpack(const char *chain, const char *outer, const hs_unpack_limits *limits, hs_unpack_sink sink,
-                     void *ctx)
+bool hs_chain_unpack(const char *chain, const char *outer, const hs_unpack_limits *limits,
+                     hs_unpack_sink sink, void *ctx)
 {
     chain_filter f = {.want = chain, .want_len = strlen(chain), .sink = sink, .ctx = ctx};
     if (!hs_unpack_file(outer, limits, filter_member, &f))

@@ -20,7 +20,7 @@ char *hs_chain_outer(const char *path);
 /* Unpacks the outermost file of the chain and passes on to sink only the events of the member it
  * names (or, for a nested archive, of everything inside it). Reports an error event when nothing
  * matches. Returns false when the sink stopped the walk. */
-bool hs_chain_unpack(const char *chain, const char *outer, const hs_unpack_limits *limits, hs_unpack_sink sink,
-                     void *ctx);
+bool hs_chain_unpack(const char *chain, const char *outer, const hs_unpack_limits *limits,
+                     hs_unpack_sink sink, void *ctx);
 
 #endif

@@ -27,7 +27,10 @@ static bool add(hs_input_list *list, const char *path, const char *problem)
     return true;
 }
 
-static int compare_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static bool walk_folder(const char *dir, unsigned depth, hs_input_list *out);
 
@@ -71,7 +74,8 @@ static bool walk_folder(const char *dir, unsigned depth, hs_input_list *out)
     while (ok && (e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        ok = hs_grow((void **)&names, &cap, count, sizeof *names) && (names[count] = hs_strdup(e->d_name)) != NULL;
+        ok = hs_grow((void **)&names, &cap, count, sizeof *names) &&
+             (names[count] = hs_strdup(e->d_name)) != NULL;
         if (ok)
             count++;
     }
@@ -143,7 +147,8 @@ bool hs_shard_parse(const char *text, unsigned *k, unsigned *n)
         return false;
     const char *rest = end + 1;
     unsigned long b = strtoul(rest, &end, 10);
-    if (end == rest || *end || errno || b == 0 || b > 1000000 || a >= b || text[0] == '-' || rest[0] == '-')
+    if (end == rest || *end || errno || b == 0 || b > 1000000 || a >= b || text[0] == '-' ||
+        rest[0] == '-')
         return false;
     *k = (unsigned)a;
     *n = (unsigned)b;

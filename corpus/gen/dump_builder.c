@@ -112,8 +112,8 @@ void db_finish(dump_builder *b)
     bv_free(&h);
 }
 
-void db_system_info(bytevec *v, uint16_t arch, uint32_t major, uint32_t minor, uint32_t build, uint32_t platform,
-                    uint32_t csd_rva)
+void db_system_info(bytevec *v, uint16_t arch, uint32_t major, uint32_t minor, uint32_t build,
+                    uint32_t platform, uint32_t csd_rva)
 {
     bv_u16(v, arch);
     bv_u16(v, 6);
@@ -131,7 +131,8 @@ void db_system_info(bytevec *v, uint16_t arch, uint32_t major, uint32_t minor, u
     bv_zero(v, 12);
 }
 
-void db_memory_list(dump_builder *b, bytevec *v, const uint64_t *starts, const uint32_t *sizes, size_t n)
+void db_memory_list(dump_builder *b, bytevec *v, const uint64_t *starts, const uint32_t *sizes,
+                    size_t n)
 {
     bv_u32(v, (uint32_t)n);
     for (size_t i = 0; i < n; i++) {

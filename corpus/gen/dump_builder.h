@@ -45,9 +45,10 @@ void db_stream_at(dump_builder *b, uint32_t type, uint32_t rva, uint32_t size);
 void db_finish(dump_builder *b);
 
 /* Stream contents for the common streams. */
-void db_system_info(bytevec *v, uint16_t arch, uint32_t major, uint32_t minor, uint32_t build, uint32_t platform,
-                    uint32_t csd_rva);
+void db_system_info(bytevec *v, uint16_t arch, uint32_t major, uint32_t minor, uint32_t build,
+                    uint32_t platform, uint32_t csd_rva);
 /* A memory list with one descriptor per (start, size); the bytes are filled with `fill`+index. */
-void db_memory_list(dump_builder *b, bytevec *v, const uint64_t *starts, const uint32_t *sizes, size_t n);
+void db_memory_list(dump_builder *b, bytevec *v, const uint64_t *starts, const uint32_t *sizes,
+                    size_t n);
 
 #endif

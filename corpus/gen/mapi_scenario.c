@@ -52,7 +52,8 @@ int hs_scenario_parse(const char *text, hs_scenario *sc, char *err, size_t err_s
         size_t len = eol ? (size_t)(eol - p) : strlen(p);
         char line[256];
         if (len >= sizeof line) {
-            snprintf(err, err_size, "line %u: longer than %zu characters", line_no, sizeof line - 1);
+            snprintf(err, err_size, "line %u: longer than %zu characters", line_no,
+                     sizeof line - 1);
             return -1;
         }
         memcpy(line, p, len);
@@ -86,8 +87,8 @@ int hs_scenario_parse(const char *text, hs_scenario *sc, char *err, size_t err_s
             unsigned a, b, c, d;
             if (strcmp(value, "none") == 0)
                 sc->mapi = false;
-            else if (sscanf(value, "%u.%u.%u.%u", &a, &b, &c, &d) == 4 && a < 65536 && b < 65536 && c < 65536 &&
-                     d < 65536) {
+            else if (sscanf(value, "%u.%u.%u.%u", &a, &b, &c, &d) == 4 && a < 65536 && b < 65536 &&
+                     c < 65536 && d < 65536) {
                 sc->mapi = true;
                 sc->mapi_version_ms = a << 16 | b;
                 sc->mapi_version_ls = c << 16 | d;
@@ -161,17 +162,20 @@ int hs_scenario_parse(const char *text, hs_scenario *sc, char *err, size_t err_s
         return -1;
     }
     /* The PEB's heap list has room for 8064 pointers on x64 (synth_init). */
-    if (sc->bulk_mb && 1u + sc->live_sessions + sc->leaked_sessions + sc->decoy_heaps + sc->lookalike_heaps +
-                               sc->lfh_heaps + (sc->heap_corruption[0] != 0) + sc->bulk_mb > 8000) {
+    if (sc->bulk_mb && 1u + sc->live_sessions + sc->leaked_sessions + sc->decoy_heaps +
+                               sc->lookalike_heaps + sc->lfh_heaps + (sc->heap_corruption[0] != 0) +
+                               sc->bulk_mb >
+                           8000) {
         snprintf(err, err_size, "bulk_mb: too many heaps for the process model (8000 in all)");
         return -1;
     }
     if (sc->corrupt_blocks > sc->leaked_sessions) {
-        snprintf(err, err_size, "corrupt_blocks (%u) exceeds leaked_sessions (%u)", sc->corrupt_blocks,
-                 sc->leaked_sessions);
+        snprintf(err, err_size, "corrupt_blocks (%u) exceeds leaked_sessions (%u)",
+                 sc->corrupt_blocks, sc->leaked_sessions);
         return -1;
     }
-    if (sc->live_sessions + sc->leaked_sessions > 7800 || sc->decoy_heaps + sc->lookalike_heaps > 1000) {
+    if (sc->live_sessions + sc->leaked_sessions > 7800 ||
+        sc->decoy_heaps + sc->lookalike_heaps > 1000) {
         snprintf(err, err_size, "too many heaps for the process model");
         return -1;
     }
@@ -219,20 +223,35 @@ static void session_heap(synth *s, uint64_t base, unsigned corrupt_kind, bool ch
         synth_put_ptr(s, u + s->ptr, user[2]); /* the link to the MAPIAllocateMore block */
         synth_put32(s, user[2], 0x10000001);
     }
-    put_prop(s, a, 0x3001001E, str1, 0);    /* PR_DISPLAY_NAME_A */
+    put_prop(s, a, 0x3001001E, str1, 0);       /* PR_DISPLAY_NAME_A */
     put_prop(s, a + esize, 0x0FFE0003, 11, 0); /* PR_OBJECT_TYPE = MAPI_SESSION */
-    uint32_t profile_tag = 0x3D12001E;      /* PR_PROFILE_NAME_A */
+    uint32_t profile_tag = 0x3D12001E;         /* PR_PROFILE_NAME_A */
     uint64_t profile_ptr = str2;
     uint32_t entryid_cb = 16;
     switch (corrupt_kind) {
-    case 1: profile_tag = 0xFEEEFEEE; break;            /* freed fill over the tag */
-    case 2: profile_tag = 0x3D120099; break;            /* a type MAPI never stores */
-    case 3: profile_ptr = free_block_data; break;       /* string pointer into a free block */
-    case 4: entryid_cb = 0x01000001; break;             /* an SBinary.cb that cannot be true */
-    case 5: profile_ptr = HS_SCN_RELEASED_HEAP + 0x5A0; break; /* into a heap destroyed since */
-    case 6: profile_ptr = HS_SCN_ABSENT + 0x40; break;  /* into committed memory the dump does not hold */
-    case 7: profile_ptr = 0xFEEEFEEE; break;            /* HeapFree's fill where a pointer was */
-    default: break;
+    case 1:
+        profile_tag = 0xFEEEFEEE;
+        break; /* freed fill over the tag */
+    case 2:
+        profile_tag = 0x3D120099;
+        break; /* a type MAPI never stores */
+    case 3:
+        profile_ptr = free_block_data;
+        break; /* string pointer into a free block */
+    case 4:
+        entryid_cb = 0x01000001;
+        break; /* an SBinary.cb that cannot be true */
+    case 5:
+        profile_ptr = HS_SCN_RELEASED_HEAP + 0x5A0;
+        break; /* into a heap destroyed since */
+    case 6:
+        profile_ptr = HS_SCN_ABSENT + 0x40;
+        break; /* into committed memory the dump does not hold */
+    case 7:
+        profile_ptr = 0xFEEEFEEE;
+        break; /* HeapFree's fill where a pointer was */
+    default:
+        break;
     }
     put_prop(s, a + 2 * esize, profile_tag, profile_ptr, 0);
     put_prop(s, a + 3 * esize, 0x0FFF0102, entryid_cb, bin); /* PR_ENTRYID */
@@ -343,10 +362,17 @@ static void bulk_fill(uint8_t *p, uint64_t u, size_t len, uint64_t *x, const uin
         for (size_t k = 0; k + 8 <= len; k += 8) {
             uint64_t w = rnd(x);
             switch (w & 3) {
-            case 0: put64(p + k, recent[(w >> 8) % BULK_RECENT]); break; /* a pointer into the heap */
-            case 1: put64(p + k, (w >> 16) & 0xFFFF); break;             /* a count, an id, a flag */
-            case 2: put64(p + k, u + k); break;                          /* a self-pointer (list head) */
-            default: break;                                              /* zero */
+            case 0:
+                put64(p + k, recent[(w >> 8) % BULK_RECENT]);
+                break; /* a pointer into the heap */
+            case 1:
+                put64(p + k, (w >> 16) & 0xFFFF);
+                break; /* a count, an id, a flag */
+            case 2:
+                put64(p + k, u + k);
+                break; /* a self-pointer (list head) */
+            default:
+                break; /* zero */
             }
         }
     } else if (kind < 65) {
@@ -368,8 +394,8 @@ static void bulk_fill(uint8_t *p, uint64_t u, size_t len, uint64_t *x, const uin
 
 /* One bulk heap of BULK_COMMIT committed bytes, its first block holding next_heap (0: none). The
  * arrays have room for every block the commit can hold. */
-static void bulk_heap(synth *s, uint64_t base, unsigned index, uint64_t next_heap, uint32_t *sizes, bool *is_free,
-                      uint64_t *user)
+static void bulk_heap(synth *s, uint64_t base, unsigned index, uint64_t next_heap, uint32_t *sizes,
+                      bool *is_free, uint64_t *user)
 {
     const unsigned gran = 16;
     uint64_t x = 0x9E3779B97F4A7C15ull * (index + 1ull);
@@ -383,9 +409,9 @@ static void bulk_heap(synth *s, uint64_t base, unsigned index, uint64_t next_hea
         unsigned pct = (unsigned)(r % 100), g;
         uint64_t v = r >> 16;
         if (pct < 70)
-            g = 2 + (unsigned)(v % 15);    /* 32-256 bytes */
+            g = 2 + (unsigned)(v % 15); /* 32-256 bytes */
         else if (pct < 95)
-            g = 17 + (unsigned)(v % 112);  /* 272 bytes - 2 KiB */
+            g = 17 + (unsigned)(v % 112); /* 272 bytes - 2 KiB */
         else
             g = 129 + (unsigned)(v % 896); /* 2-16 KiB */
         if (g + 2 > left)
@@ -443,37 +469,44 @@ static void compose(const hs_scenario *sc, synth *s)
     /* ntdll's file version of each OS: XP SP3 5.1.2600.5512, Windows 7 SP1 6.1.7601.17514,
      * Windows 10 2004 10.0.19041.1 (the RTM builds of those releases). */
     if (sc->os == HS_SCN_XP)
-        synth_module_add(s, "C:\\WINDOWS\\system32\\ntdll.dll", NTDLL, 0x1000, (5u << 16) | 1, 2600u << 16 | 5512);
+        synth_module_add(s, "C:\\WINDOWS\\system32\\ntdll.dll", NTDLL, 0x1000, (5u << 16) | 1,
+                         2600u << 16 | 5512);
     else if (sc->os == HS_SCN_WIN10_X64)
-        synth_module_add(s, "C:\\Windows\\System32\\ntdll.dll", NTDLL, 0x1000, 10u << 16, 19041u << 16 | 1);
+        synth_module_add(s, "C:\\Windows\\System32\\ntdll.dll", NTDLL, 0x1000, 10u << 16,
+                         19041u << 16 | 1);
     else
-        synth_module_add(s, "C:\\Windows\\System32\\ntdll.dll", NTDLL, 0x1000, (6u << 16) | 1, 7601u << 16 | 17514);
+        synth_module_add(s, "C:\\Windows\\System32\\ntdll.dll", NTDLL, 0x1000, (6u << 16) | 1,
+                         7601u << 16 | 17514);
     if (sc->mapi) {
         /* Install paths: System32-era MAPI under Common Files\System\Mapi, Outlook 2000-2003's
          * under Common Files\System\MSMAPI, Outlook 2007's in the Office12 folder (mapi.md §5). */
-        const char *path = strcmp(sc->mapi_module, "MSMAPI32.DLL") == 0
-                               ? "C:\\Program Files\\Common Files\\System\\MSMAPI\\1033\\MSMAPI32.DLL"
-                           : strcmp(sc->mapi_module, "OLMAPI32.DLL") == 0
-                               ? "C:\\Program Files\\Microsoft Office\\Office12\\OLMAPI32.DLL"
-                               : "C:\\Program Files\\Common Files\\System\\Mapi\\1033\\MAPI32.DLL";
-        synth_module_add(s, path, HS_SCN_MAPI32, MAPI32_SIZE, sc->mapi_version_ms, sc->mapi_version_ls);
+        const char *path =
+            strcmp(sc->mapi_module, "MSMAPI32.DLL") == 0
+                ? "C:\\Program Files\\Common Files\\System\\MSMAPI\\1033\\MSMAPI32.DLL"
+            : strcmp(sc->mapi_module, "OLMAPI32.DLL") == 0
+                ? "C:\\Program Files\\Microsoft Office\\Office12\\OLMAPI32.DLL"
+                : "C:\\Program Files\\Common Files\\System\\Mapi\\1033\\MAPI32.DLL";
+        synth_module_add(s, path, HS_SCN_MAPI32, MAPI32_SIZE, sc->mapi_version_ms,
+                         sc->mapi_version_ls);
         if (sc->providers) {
-            synth_module_add(s, "C:\\WINDOWS\\system32\\EMSMDB32.DLL", HS_SCN_EMSMDB32, 0x80000, sc->mapi_version_ms,
-                             sc->mapi_version_ls);
-            synth_module_add(s, "C:\\WINDOWS\\system32\\EMSABP32.DLL", HS_SCN_EMSABP32, 0x40000, sc->mapi_version_ms,
-                             sc->mapi_version_ls);
+            synth_module_add(s, "C:\\WINDOWS\\system32\\EMSMDB32.DLL", HS_SCN_EMSMDB32, 0x80000,
+                             sc->mapi_version_ms, sc->mapi_version_ls);
+            synth_module_add(s, "C:\\WINDOWS\\system32\\EMSABP32.DLL", HS_SCN_EMSABP32, 0x40000,
+                             sc->mapi_version_ms, sc->mapi_version_ls);
             if (sc->os == HS_SCN_XP)
-                synth_module_add(s, "C:\\WINDOWS\\system32\\CDO.DLL", HS_SCN_CDO, 0x60000, sc->mapi_version_ms,
-                                 sc->mapi_version_ls);
+                synth_module_add(s, "C:\\WINDOWS\\system32\\CDO.DLL", HS_SCN_CDO, 0x60000,
+                                 sc->mapi_version_ms, sc->mapi_version_ls);
         }
-        synth_put_ptr(s, VTABLE, HS_SCN_MAPI32 + 0x500); /* first vtable slot: code of the same module */
+        synth_put_ptr(s, VTABLE,
+                      HS_SCN_MAPI32 + 0x500); /* first vtable slot: code of the same module */
     }
     /* PEB.ProcessHeaps as ntdll keeps it (heap-internals.md §8.3): first a fixed array — on XP the
      * rest of the PEB's page after the 0x210-byte PEB, on Vista+ the 16-entry
      * RtlpProcessHeapsListBuffer in ntdll's data — and when a heap would not fit, an array of twice
      * the maximum allocated from the process heap, the old entries copied over. */
-    size_t heaps = 1u + sc->live_sessions + sc->leaked_sessions + sc->decoy_heaps + sc->lookalike_heaps +
-                   sc->lfh_heaps + (sc->heap_corruption[0] != 0) + sc->bulk_mb;
+    size_t heaps = 1u + sc->live_sessions + sc->leaked_sessions + sc->decoy_heaps +
+                   sc->lookalike_heaps + sc->lfh_heaps + (sc->heap_corruption[0] != 0) +
+                   sc->bulk_mb;
     uint64_t fixed_list = s->xp ? s->peb + 0x210 : NTDLL + 0x1000;
     uint32_t fixed_max = s->xp ? (0x1000 - 0x210) / 4 : 16, max = fixed_max;
     while (max < heaps)
@@ -511,8 +544,8 @@ static void compose(const hs_scenario *sc, synth *s)
         synth_put_ptr(s, ph_user[i] + 2 * s->ptr, heap);
     }
     for (unsigned i = 0; i < sc->leaked_sessions; i++)
-        session_heap(s, HS_SCN_LEAKED_HEAP + 0x10000ull * i, i < sc->corrupt_blocks ? 1 + i % sc->corrupt_kinds : 0,
-                     sc->alloc_chains);
+        session_heap(s, HS_SCN_LEAKED_HEAP + 0x10000ull * i,
+                     i < sc->corrupt_blocks ? 1 + i % sc->corrupt_kinds : 0, sc->alloc_chains);
     if (sc->corrupt_kinds >= 5 && sc->corrupt_blocks >= 5)
         synth_released(s, HS_SCN_RELEASED_HEAP, 0x10000);
     if (sc->corrupt_kinds >= 6 && sc->corrupt_blocks >= 6)
@@ -537,7 +570,8 @@ static void compose(const hs_scenario *sc, synth *s)
             synth_lfh_win7(s, user[1], container, chunk, 10, 0x2B5, HS_SCN_LFH_ZONE + 0x40ull * i);
     }
     for (unsigned i = 0; i < sc->large_blocks; i++)
-        synth_virtual_block(s, HS_SCN_PROCESS_HEAP, HS_SCN_LARGE_BLOCK + 0x100000ull * i, 0x21000, 0x20000);
+        synth_virtual_block(s, HS_SCN_PROCESS_HEAP, HS_SCN_LARGE_BLOCK + 0x100000ull * i, 0x21000,
+                            0x20000);
     if (sc->heap_corruption[0]) {
         const uint32_t sizes[] = {4 * gran, 4 * gran, 4 * gran};
         uint64_t user[3];

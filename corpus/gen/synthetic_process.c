@@ -6,37 +6,48 @@
 /* Windows 7 SP1 layouts (heap-internals.md §1.2, §2, §3.2, §3.6; context layouts from winnt.h). */
 typedef struct synth_layout {
     unsigned gran, hdr, header_block, sentinel;
-    unsigned seg_sig, seg_list_entry, seg_heap, seg_base, seg_pages, seg_first, seg_last, seg_ucr_pages,
-        seg_ucr_ranges, seg_ucr_list, flags, encode_mask, encoding, signature, total_free, list_index, va_blocks,
-        segment_list, free_lists, ucr_link, ucr_address, ucr_size;
+    unsigned seg_sig, seg_list_entry, seg_heap, seg_base, seg_pages, seg_first, seg_last,
+        seg_ucr_pages, seg_ucr_ranges, seg_ucr_list, flags, encode_mask, encoding, signature,
+        total_free, list_index, va_blocks, segment_list, free_lists, ucr_link, ucr_address,
+        ucr_size;
     unsigned peb_heap, peb_count, peb_max, peb_list, teb_peb, teb_self;
 } synth_layout;
 
 static const synth_layout x86 = {
-    8, 0, 0x588, 0x20, 0x08, 0x10, 0x18, 0x1C, 0x20, 0x24, 0x28, 0x2C, 0x30, 0x38, 0x40, 0x4C, 0x50, 0x64,
-    0x78, 0x80, 0xA0, 0xA8, 0xC4, 0x08, 0x10, 0x14, 0x18, 0x88, 0x8C, 0x90, 0x30, 0x18,
+    8,    0,    0x588, 0x20, 0x08, 0x10, 0x18, 0x1C, 0x20, 0x24, 0x28, 0x2C, 0x30, 0x38, 0x40, 0x4C,
+    0x50, 0x64, 0x78,  0x80, 0xA0, 0xA8, 0xC4, 0x08, 0x10, 0x14, 0x18, 0x88, 0x8C, 0x90, 0x30, 0x18,
 };
 static const synth_layout x64 = {
-    16, 8, 0xA80, 0x40, 0x10, 0x18, 0x28, 0x30, 0x38, 0x40, 0x48, 0x50, 0x54, 0x60, 0x70, 0x7C, 0x88, 0xA0,
-    0xC8, 0xD8, 0x118, 0x128, 0x158, 0x10, 0x20, 0x28, 0x30, 0xE8, 0xEC, 0xF0, 0x60, 0x30,
+    16,    8,    0xA80, 0x40, 0x10, 0x18, 0x28, 0x30, 0x38, 0x40,  0x48,
+    0x50,  0x54, 0x60,  0x70, 0x7C, 0x88, 0xA0, 0xC8, 0xD8, 0x118, 0x128,
+    0x158, 0x10, 0x20,  0x28, 0x30, 0xE8, 0xEC, 0xF0, 0x60, 0x30,
 };
 
 enum {
-    MEM_COMMIT = 0x1000, MEM_PRIVATE = 0x20000, MEM_IMAGE = 0x1000000, PAGE_READONLY = 2, PAGE_READWRITE = 4,
+    MEM_COMMIT = 0x1000,
+    MEM_PRIVATE = 0x20000,
+    MEM_IMAGE = 0x1000000,
+    PAGE_READONLY = 2,
+    PAGE_READWRITE = 4,
 };
 static const uint8_t key[8] = {0x5A, 0xA5, 0x3C, 0xC3, 0x11, 0x22, 0, 0};
 
-/* Windows 10 19041 x64: the segment part is Windows 7's; the heap part moved (heap-internals.md §3.6:
- * Signature 0x98, TotalFreeSize 0xC0, ProcessHeapsListIndex 0xD0, VirtualAllocdBlocks 0x110,
+/* Windows 10 19041 x64: the segment part is Windows 7's; the heap part moved (heap-internals.md
+ * §3.6: Signature 0x98, TotalFreeSize 0xC0, ProcessHeapsListIndex 0xD0, VirtualAllocdBlocks 0x110,
  * SegmentList 0x120, FreeLists 0x150; the header block is 0x740 bytes, §3.7). */
 static const synth_layout x64_win10 = {
-    16, 8, 0x740, 0x40, 0x10, 0x18, 0x28, 0x30, 0x38, 0x40, 0x48, 0x50, 0x54, 0x60, 0x70, 0x7C, 0x88, 0x98,
-    0xC0, 0xD0, 0x110, 0x120, 0x150, 0x10, 0x20, 0x28, 0x30, 0xE8, 0xEC, 0xF0, 0x60, 0x30,
+    16,    8,    0x740, 0x40, 0x10, 0x18, 0x28, 0x30, 0x38, 0x40,  0x48,
+    0x50,  0x54, 0x60,  0x70, 0x7C, 0x88, 0x98, 0xC0, 0xD0, 0x110, 0x120,
+    0x150, 0x10, 0x20,  0x28, 0x30, 0xE8, 0xEC, 0xF0, 0x60, 0x30,
 };
 
-static const synth_layout *L(const synth *s) { return s->ptr == 8 ? (s->win10 ? &x64_win10 : &x64) : &x86; }
+static const synth_layout *L(const synth *s)
+{
+    return s->ptr == 8 ? (s->win10 ? &x64_win10 : &x64) : &x86;
+}
 
-uint8_t *synth_region_add(synth *s, uint64_t base, uint32_t size, uint32_t reserve, uint32_t type, uint32_t protect)
+uint8_t *synth_region_add(synth *s, uint64_t base, uint32_t size, uint32_t reserve, uint32_t type,
+                          uint32_t protect)
 {
     if (s->region_count == SYNTH_MAX_REGIONS)
         abort();
@@ -112,10 +123,12 @@ uint64_t synth_get_ptr(const synth *s, uint64_t va)
     abort();
 }
 
-static void put_entry(synth *s, uint64_t va, uint32_t size, uint8_t flags, uint32_t prev, uint8_t unused)
+static void put_entry(synth *s, uint64_t va, uint32_t size, uint8_t flags, uint32_t prev,
+                      uint8_t unused)
 {
     uint16_t sg = (uint16_t)(size / L(s)->gran), pg = (uint16_t)(prev / L(s)->gran);
-    uint8_t b[8] = {(uint8_t)sg, (uint8_t)(sg >> 8), flags, 0, (uint8_t)pg, (uint8_t)(pg >> 8), 0, unused};
+    uint8_t b[8] = {(uint8_t)sg, (uint8_t)(sg >> 8), flags, 0,
+                    (uint8_t)pg, (uint8_t)(pg >> 8), 0,     unused};
     b[3] = b[0] ^ b[1] ^ b[2];
     for (int i = 0; i < 8; i++)
         b[i] ^= key[i];
@@ -130,7 +143,8 @@ void synth_init(synth *s, unsigned ptr)
     s->peb = ptr == 8 ? 0x7FFFFFC0000ull : 0x7FFDF000; /* its 64 KB region must not cover the TEB */
     s->heap_list = s->peb + 0x400;
     synth_region_add(s, s->teb, 0x1000, 0x1000, MEM_PRIVATE, PAGE_READWRITE);
-    synth_region_add(s, s->peb, 0x10000, 0x10000, MEM_PRIVATE, PAGE_READWRITE); /* room for the heap list */
+    synth_region_add(s, s->peb, 0x10000, 0x10000, MEM_PRIVATE,
+                     PAGE_READWRITE); /* room for the heap list */
     s->stack_base = 0x0012F000;
     s->stack_size = 0x1000;
     synth_region_add(s, s->stack_base, 0x1000, 0x1000, MEM_PRIVATE, PAGE_READWRITE);
@@ -145,10 +159,12 @@ void synth_init(synth *s, unsigned ptr)
  * +0x680 (as !heap shows on XP); unencoded entries {Size, PreviousSize, SmallTagIndex, Flags,
  * UnusedBytes, SegmentIndex}; FreeLists[128] with self-linked empty heads; one uncommitted-range
  * record. */
-static void put_entry_xp(synth *s, uint64_t va, uint32_t size, uint8_t flags, uint32_t prev, uint8_t unused)
+static void put_entry_xp(synth *s, uint64_t va, uint32_t size, uint8_t flags, uint32_t prev,
+                         uint8_t unused)
 {
     uint16_t sg = (uint16_t)(size / 8), pg = (uint16_t)(prev / 8);
-    uint8_t b[8] = {(uint8_t)sg, (uint8_t)(sg >> 8), (uint8_t)pg, (uint8_t)(pg >> 8), 0, flags, unused, 0};
+    uint8_t b[8] = {
+        (uint8_t)sg, (uint8_t)(sg >> 8), (uint8_t)pg, (uint8_t)(pg >> 8), 0, flags, unused, 0};
     synth_write(s, va, b, 8);
 }
 
@@ -161,7 +177,8 @@ enum { XP_LOOKASIDE_LISTS = 128, XP_LOOKASIDE_SIZE = 0x30, XP_LOOKASIDE_BLOCK = 
 
 static bool xp_has_lookaside(uint32_t flags) { return (flags & 0x2) && !(flags & 0x1); }
 
-static void synth_heap_xp(synth *s, uint64_t base, uint32_t flags, const uint32_t *sizes, size_t n, uint64_t *user)
+static void synth_heap_xp(synth *s, uint64_t base, uint32_t flags, const uint32_t *sizes, size_t n,
+                          uint64_t *user)
 {
     const uint32_t reserve = 0x10000, seg = 0x640, first_off = 0x680, ucr = 0x5F0;
     const bool lookaside = xp_has_lookaside(flags);
@@ -171,15 +188,15 @@ static void synth_heap_xp(synth *s, uint64_t base, uint32_t flags, const uint32_
     uint32_t commit = (used + 0xFFF) & ~0xFFFu;
     synth_region_add(s, base, commit, reserve, MEM_PRIVATE, PAGE_READWRITE);
     put_entry_xp(s, base, seg, 0x01, 0, 0);
-    synth_put32(s, base + 0x08, 0xEEFFEEFF);            /* _HEAP.Signature */
+    synth_put32(s, base + 0x08, 0xEEFFEEFF); /* _HEAP.Signature */
     synth_put32(s, base + 0x0C, flags);
-    for (unsigned i = 0; i < 128; i++) {                 /* empty FreeLists point to themselves */
+    for (unsigned i = 0; i < 128; i++) { /* empty FreeLists point to themselves */
         synth_put32(s, base + 0x178 + 8 * i, (uint32_t)base + 0x178 + 8 * i);
         synth_put32(s, base + 0x17C + 8 * i, (uint32_t)base + 0x178 + 8 * i);
     }
     synth_put32(s, base + 0x50, (uint32_t)base + 0x50); /* VirtualAllocdBlocks: empty */
     synth_put32(s, base + 0x54, (uint32_t)base + 0x50);
-    synth_put32(s, base + 0x58, (uint32_t)base + seg);  /* Segments[0] */
+    synth_put32(s, base + 0x58, (uint32_t)base + seg); /* Segments[0] */
     synth_put32(s, base + 0x30, (uint32_t)s->heap_count + 1);
     put_entry_xp(s, base + seg, first_off - seg, 0x01, seg, 0);
     synth_put32(s, base + seg + 0x08, 0xFFEEFFEE);       /* _HEAP_SEGMENT.Signature */
@@ -191,7 +208,7 @@ static void synth_heap_xp(synth *s, uint64_t base, uint32_t flags, const uint32_
     synth_put32(s, base + seg + 0x28, (reserve - commit) / 0x1000);
     synth_put32(s, base + seg + 0x2C, 1);
     synth_put32(s, base + seg + 0x30, (uint32_t)base + ucr); /* UnCommittedRanges */
-    synth_put32(s, base + ucr + 0, 0);                   /* Next */
+    synth_put32(s, base + ucr + 0, 0);                       /* Next */
     synth_put32(s, base + ucr + 4, (uint32_t)base + commit);
     synth_put32(s, base + ucr + 8, reserve - commit);
     uint64_t at = base + first_off;
@@ -205,7 +222,7 @@ static void synth_heap_xp(synth *s, uint64_t base, uint32_t flags, const uint32_
         }
         synth_put32(s, base + 0x580, (uint32_t)at + 8); /* FrontEndHeap */
         uint8_t type = 1;
-        synth_write(s, base + 0x586, &type, 1);          /* FrontEndHeapType: look-aside */
+        synth_write(s, base + 0x586, &type, 1); /* FrontEndHeapType: look-aside */
         prev = XP_LOOKASIDE_BLOCK;
         at += XP_LOOKASIDE_BLOCK;
     }
@@ -225,7 +242,7 @@ static void synth_heap_xp(synth *s, uint64_t base, uint32_t flags, const uint32_
     synth_put32(s, at + 12, (uint32_t)head);
     synth_put32(s, head, (uint32_t)at + 8);
     synth_put32(s, head + 4, (uint32_t)at + 8);
-    synth_put32(s, base + 0x28, free_size / 8);          /* TotalFreeSize */
+    synth_put32(s, base + 0x28, free_size / 8); /* TotalFreeSize */
     if (s->heap_count == 0)
         synth_put_ptr(s, s->peb + 0x18, base);
     s->heaps[s->heap_count++] = base;
@@ -251,12 +268,14 @@ void synth_lookaside_push(synth *s, uint64_t heap, uint64_t user)
     synth_put32(s, la, (uint32_t)user);
     depth++;
     sequence++;
-    uint8_t counts[4] = {(uint8_t)depth, (uint8_t)(depth >> 8), (uint8_t)sequence, (uint8_t)(sequence >> 8)};
+    uint8_t counts[4] = {(uint8_t)depth, (uint8_t)(depth >> 8), (uint8_t)sequence,
+                         (uint8_t)(sequence >> 8)};
     synth_write(s, la + 4, counts, 4);
     synth_put32(s, la + 0x14, (uint32_t)synth_get_ptr(s, la + 0x14) + 1); /* TotalFrees */
 }
 
-void synth_heap(synth *s, uint64_t base, uint32_t flags, const uint32_t *sizes, size_t n, uint64_t *user)
+void synth_heap(synth *s, uint64_t base, uint32_t flags, const uint32_t *sizes, size_t n,
+                uint64_t *user)
 {
     if (s->xp)
         synth_heap_xp(s, base, flags, sizes, n, user);
@@ -288,14 +307,17 @@ static int free_rec_cmp(const void *a, const void *b)
  * "Understanding the Low Fragmentation Heap", 2010). This is what the observed header blocks hold
  * to the byte: sizeof(_HEAP) 0x138 + 0x18 + 0x24 + 0x10 + 128 x 8 = 0x584 -> 0x588 on Windows 7
  * x86 (notepad), 0x258 + 0x18 + 0x24 + 0x10 + 128 x 4 -> 0x4A8 and 0x2C0 + 0x28 + 0x38 + 0x10 + 128
- * x 8 -> 0x740 on Windows 10 x86 and x64, 0x1F8 + 0x28 + 0x38 + 0x10 + 128 x 16 = 0xA70 on Vista x64
- * (a public `!heap -h` listing); so Windows 7 x64, with its 0x208-byte _HEAP, gets 0xA80. The
+ * x 8 -> 0x740 on Windows 10 x86 and x64, 0x1F8 + 0x28 + 0x38 + 0x10 + 128 x 16 = 0xA70 on Vista
+ * x64 (a public `!heap -h` listing); so Windows 7 x64, with its 0x208-byte _HEAP, gets 0xA80. The
  * placement is checked on the 7 NT heaps of tests/data/real (tests/unit/test_heaps.c). */
 enum { LOOKUP_ARRAY = 0x80 };
-static uint64_t blocks_index_at(const synth *s) { return s->ptr == 8 ? (s->win10 ? 0x2E8 : 0x230) : 0x150; }
+static uint64_t blocks_index_at(const synth *s)
+{
+    return s->ptr == 8 ? (s->win10 ? 0x2E8 : 0x230) : 0x150;
+}
 
-void synth_heap_ex(synth *s, uint64_t base, uint32_t flags, uint32_t reserve, uint32_t commit, const uint32_t *sizes,
-                   const bool *is_free, size_t n, uint64_t *user)
+void synth_heap_ex(synth *s, uint64_t base, uint32_t flags, uint32_t reserve, uint32_t commit,
+                   const uint32_t *sizes, const bool *is_free, size_t n, uint64_t *user)
 {
     if (s->xp)
         abort(); /* XP heaps (FreeLists[128]) are built by synth_heap only */
@@ -304,7 +326,8 @@ void synth_heap_ex(synth *s, uint64_t base, uint32_t flags, uint32_t reserve, ui
     for (size_t i = 0; i < n; i++)
         used += sizes[i];
     if (commit == 0)
-        commit = (uint32_t)((used + 0xFFF) & ~0xFFFu); /* at least one free block of two granules fits */
+        commit =
+            (uint32_t)((used + 0xFFF) & ~0xFFFu); /* at least one free block of two granules fits */
     else if (commit < used || commit >= reserve || (commit & 0xFFF) || (reserve & 0xFFFF))
         abort();
     if (is_free && n && is_free[n - 1])
@@ -357,7 +380,8 @@ void synth_heap_ex(synth *s, uint64_t base, uint32_t flags, uint32_t reserve, ui
     uint32_t free_size = (uint32_t)(sent - at);
     put_entry(s, at, free_size, 0x00, prev, 0);
     fr[n_free++] = (free_rec){at, free_size};
-    /* The free list: LIST_ENTRY FreeList one granule into each free entry, from the head in _HEAP. */
+    /* The free list: LIST_ENTRY FreeList one granule into each free entry, from the head in _HEAP.
+     */
     qsort(fr, n_free, sizeof *fr, free_rec_cmp);
     uint64_t head = base + l->free_lists, total = 0;
     for (size_t k = 0; k < n_free; k++) {
@@ -372,7 +396,8 @@ void synth_heap_ex(synth *s, uint64_t base, uint32_t flags, uint32_t reserve, ui
     {
         const bool wide = s->ptr == 8;
         const unsigned hint_size = s->win10 ? s->ptr : 2 * s->ptr;
-        const uint64_t bitmap = blocks_index + (wide ? 0x38 : 0x24), hints = bitmap + LOOKUP_ARRAY / 8;
+        const uint64_t bitmap = blocks_index + (wide ? 0x38 : 0x24),
+                       hints = bitmap + LOOKUP_ARRAY / 8;
         if (hints + LOOKUP_ARRAY * hint_size > base + l->header_block)
             abort(); /* it must fit the header block */
         uint32_t out_of_range = 0;
@@ -383,17 +408,23 @@ void synth_heap_ex(synth *s, uint64_t base, uint32_t flags, uint32_t reserve, ui
             uint8_t *bits = synth_bytes(s, bitmap + index / 8, 1);
             uint64_t hint = hints + (uint64_t)index * hint_size;
             if (!(*bits & (1u << (index % 8))))
-                synth_put_ptr(s, hint, fr[k].entry + l->gran); /* the first of its size in list order */
+                synth_put_ptr(s, hint,
+                              fr[k].entry + l->gran); /* the first of its size in list order */
             *bits |= (uint8_t)(1u << (index % 8));
         }
-        synth_put32(s, blocks_index + (wide ? 8 : 4), LOOKUP_ARRAY);     /* ArraySize */
-        synth_put32(s, blocks_index + (wide ? 0xC : 8), s->win10 ? 0 : 1); /* ExtraItem */
+        synth_put32(s, blocks_index + (wide ? 8 : 4), LOOKUP_ARRAY);          /* ArraySize */
+        synth_put32(s, blocks_index + (wide ? 0xC : 8), s->win10 ? 0 : 1);    /* ExtraItem */
         synth_put32(s, blocks_index + (wide ? 0x10 : 0xC), (uint32_t)n_free); /* ItemCount */
         synth_put32(s, blocks_index + (wide ? 0x14 : 0x10), out_of_range);
-        synth_put_ptr(s, blocks_index + (wide ? 0x20 : 0x18), head);     /* ListHead: &_HEAP.FreeLists */
-        synth_put_ptr(s, blocks_index + (wide ? 0x28 : 0x1C), bitmap);   /* ListsInUseUlong */
-        synth_put_ptr(s, blocks_index + (wide ? 0x30 : 0x20), hints);    /* ListHints */
-        synth_put_ptr(s, base + (s->win10 ? 0x138 : wide ? 0x140 : 0xB8), blocks_index); /* _HEAP.BlocksIndex */
+        synth_put_ptr(s, blocks_index + (wide ? 0x20 : 0x18),
+                      head); /* ListHead: &_HEAP.FreeLists */
+        synth_put_ptr(s, blocks_index + (wide ? 0x28 : 0x1C), bitmap); /* ListsInUseUlong */
+        synth_put_ptr(s, blocks_index + (wide ? 0x30 : 0x20), hints);  /* ListHints */
+        synth_put_ptr(s,
+                      base + (s->win10 ? 0x138
+                              : wide   ? 0x140
+                                       : 0xB8),
+                      blocks_index); /* _HEAP.BlocksIndex */
     }
     free(fr);
     put_entry(s, sent, l->sentinel, 0x01, free_size, 3);
@@ -412,14 +443,16 @@ void synth_heap_ex(synth *s, uint64_t base, uint32_t flags, uint32_t reserve, ui
     synth_put32(s, s->peb + l->peb_count, (uint32_t)s->heap_count);
 }
 
-uint64_t synth_virtual_block(synth *s, uint64_t base, uint64_t va, uint32_t commit, uint32_t requested)
+uint64_t synth_virtual_block(synth *s, uint64_t base, uint64_t va, uint32_t commit,
+                             uint32_t requested)
 {
     const synth_layout *l = L(s);
     /* _HEAP_VIRTUAL_ALLOC_ENTRY: Entry LIST_ENTRY @0, CommitSize @0x10/0x20, ReserveSize
      * @0x14/0x28, BusyBlock @0x18/0x30; BusyBlock.Size holds the unused byte count (§3.4). */
     unsigned commit_off = s->ptr == 8 ? 0x20 : 0x10, busy_off = s->ptr == 8 ? 0x30 : 0x18;
     synth_region_add(s, va, commit, commit, MEM_PRIVATE, PAGE_READWRITE);
-    /* Append to the VirtualAllocdBlocks list: head.Blink is the last entry (the head when empty). */
+    /* Append to the VirtualAllocdBlocks list: head.Blink is the last entry (the head when empty).
+     */
     uint64_t head = base + l->va_blocks, last = synth_get_ptr(s, head + s->ptr);
     synth_put_ptr(s, va, head);
     synth_put_ptr(s, va + s->ptr, last);
@@ -460,8 +493,8 @@ static void mark_container(synth *s, uint64_t user, uint32_t size)
     synth_write(s, entry + l->hdr, raw, 8);
 }
 
-void synth_lfh_win7(synth *s, uint64_t user, uint32_t size, uint32_t chunk, unsigned count, uint64_t busy,
-                    uint64_t subsegment)
+void synth_lfh_win7(synth *s, uint64_t user, uint32_t size, uint32_t chunk, unsigned count,
+                    uint64_t busy, uint64_t subsegment)
 {
     const synth_layout *l = L(s);
     mark_container(s, user, size);
@@ -486,8 +519,8 @@ void synth_lfh_win7(synth *s, uint64_t user, uint32_t size, uint32_t chunk, unsi
     synth_write(s, subsegment + (s->ptr == 8 ? 0x1C : 0x14), &bc, 2);
 }
 
-void synth_lfh_win8(synth *s, uint64_t user, uint32_t size, uint32_t chunk, unsigned count, uint64_t busy,
-                    uint64_t subsegment)
+void synth_lfh_win8(synth *s, uint64_t user, uint32_t size, uint32_t chunk, unsigned count,
+                    uint64_t busy, uint64_t subsegment)
 {
     const synth_layout *l = L(s);
     if (s->ptr != 8 || count > 64)
@@ -503,7 +536,8 @@ void synth_lfh_win8(synth *s, uint64_t user, uint32_t size, uint32_t chunk, unsi
     synth_put32(s, user + 0x18, (uint32_t)user ^ (chunk << 16 | first) ^ 0x0A43D6F8u);
     synth_put_ptr(s, user + 0x20, count);
     synth_put_ptr(s, user + 0x28, user + 0x30);
-    uint64_t bitmap = busy | (count < 64 ? ~0ull << count : 0); /* bits past BlockCount read as set */
+    uint64_t bitmap =
+        busy | (count < 64 ? ~0ull << count : 0); /* bits past BlockCount read as set */
     synth_put_ptr(s, user + 0x30, bitmap);
     unsigned free_count = 0;
     for (unsigned i = 0; i < count; i++) {
@@ -524,7 +558,8 @@ void synth_lfh_win8(synth *s, uint64_t user, uint32_t size, uint32_t chunk, unsi
     synth_write(s, subsegment + 0x28, &bc, 2);
 }
 
-/* Reads back 8 header bytes of the entry at va (decoded), so a field can be changed and re-encoded. */
+/* Reads back 8 header bytes of the entry at va (decoded), so a field can be changed and re-encoded.
+ */
 static void read_header(synth *s, uint64_t va, uint8_t out[8])
 {
     unsigned hdr = s->xp ? 0 : L(s)->hdr;
@@ -574,7 +609,8 @@ uint64_t synth_corrupt(synth *s, uint64_t base, const uint64_t *user, const char
         return b3;
     }
     if (strcmp(kind, "free_list_link") == 0) {
-        /* The free block follows block 3; its FreeList.Blink sits one pointer into its user data. */
+        /* The free block follows block 3; its FreeList.Blink sits one pointer into its user data.
+         */
         read_header(s, b3, h);
         uint64_t free_entry = b3 + (uint64_t)(h[0] | h[1] << 8) * gran;
         synth_put_ptr(s, free_entry + gran + s->ptr, base + 0x500);
@@ -641,8 +677,9 @@ static int region_cmp(const void *a, const void *b)
 }
 
 /* One MINIDUMP_MEMORY_INFO (48 bytes, minidumpapiset.h). */
-static void put_memory_info(bytevec *mi, uint64_t base, uint64_t allocation_base, uint32_t allocation_protect,
-                            uint64_t size, uint32_t state, uint32_t protect, uint32_t type)
+static void put_memory_info(bytevec *mi, uint64_t base, uint64_t allocation_base,
+                            uint32_t allocation_protect, uint64_t size, uint32_t state,
+                            uint32_t protect, uint32_t type)
 {
     bv_u64(mi, base);
     bv_u64(mi, allocation_base);
@@ -663,7 +700,8 @@ static void put_memory_info(bytevec *mi, uint64_t base, uint64_t allocation_base
 static void put_memory_info_list(synth *s, bytevec *mi)
 {
     /* MmHighestUserAddress + 1, rounded to the allocation granularity: 0x7FFF0000 on x86 without
-     * /3GB, 0x7FFFFFFF0000 on x64 (the last entry of the x64 dumps in tests/data/real ends there). */
+     * /3GB, 0x7FFFFFFF0000 on x64 (the last entry of the x64 dumps in tests/data/real ends there).
+     */
     const uint64_t top = s->ptr == 8 ? 0x7FFFFFFF0000ull : 0x7FFF0000ull;
     bytevec entries = {0};
     uint64_t count = 0, at = 0;
@@ -675,12 +713,13 @@ static void put_memory_info_list(synth *s, bytevec *mi)
             put_memory_info(&entries, at, 0, 0, r->base - at, 0x10000 /* MEM_FREE */, 1, 0);
             count++;
         }
-        put_memory_info(&entries, r->base, r->base, r->protect, r->size, MEM_COMMIT, r->protect, r->type);
+        put_memory_info(&entries, r->base, r->base, r->protect, r->size, MEM_COMMIT, r->protect,
+                        r->type);
         count++;
         at = r->base + r->size;
         if (r->type == MEM_PRIVATE && r->reserve > r->size) {
-            put_memory_info(&entries, at, r->base, r->protect, r->reserve - r->size, 0x2000 /* MEM_RESERVE */, 0,
-                            r->type);
+            put_memory_info(&entries, at, r->base, r->protect, r->reserve - r->size,
+                            0x2000 /* MEM_RESERVE */, 0, r->type);
             count++;
             at = r->base + r->reserve;
         }
@@ -691,7 +730,8 @@ static void put_memory_info_list(synth *s, bytevec *mi)
         put_memory_info(&entries, at, 0, 0, top - at, 0x10000, 1, 0);
         count++;
     }
-    for (size_t k = 0; k < s->released_count; k++) /* each released range must lie in a MEM_FREE gap */
+    for (size_t k = 0; k < s->released_count;
+         k++) /* each released range must lie in a MEM_FREE gap */
         for (size_t i = 0; i < s->region_count; i++)
             if (s->released[k].base < s->regions[i].base + s->regions[i].reserve &&
                 s->regions[i].base < s->released[k].base + s->released[k].size)
@@ -724,7 +764,8 @@ static void finish(synth *s, dump_builder *b, bool with_memory)
     if (s->xp)
         db_system_info(&si, 0, 5, 1, 2600, 2, csd);
     else
-        db_system_info(&si, s->ptr == 8 ? 9 : 0, s->win10 ? 10 : 6, s->win10 ? 0 : 1, s->win10 ? 19041 : 7601, 2, 0);
+        db_system_info(&si, s->ptr == 8 ? 9 : 0, s->win10 ? 10 : 6, s->win10 ? 0 : 1,
+                       s->win10 ? 19041 : 7601, 2, 0);
     db_stream(b, 7, &si);
     uint32_t ctx_rva = build_context(s, b);
     uint32_t ctx_size = s->ptr == 8 ? 0x4D0 : 0x2CC;
@@ -791,7 +832,8 @@ static void finish(synth *s, dump_builder *b, bool with_memory)
     bv_u32(&tl, ctx_rva);
     db_stream(b, 3, &tl);
     tl_index = b->n_streams - 1;
-    /* MINIDUMP_MISC_INFO: process id and times (Flags1 = MISC1_PROCESS_ID | MISC1_PROCESS_TIMES). */
+    /* MINIDUMP_MISC_INFO: process id and times (Flags1 = MISC1_PROCESS_ID | MISC1_PROCESS_TIMES).
+     */
     bytevec misc = {0};
     bv_u32(&misc, 24);
     bv_u32(&misc, 0x3);
@@ -820,7 +862,8 @@ static void finish(synth *s, dump_builder *b, bool with_memory)
         char pdb[64];
         size_t k = 0;
         for (; base_name[k] && base_name[k] != '.' && k < 40; k++)
-            pdb[k] = (char)(base_name[k] >= 'A' && base_name[k] <= 'Z' ? base_name[k] + 32 : base_name[k]);
+            pdb[k] = (char)(base_name[k] >= 'A' && base_name[k] <= 'Z' ? base_name[k] + 32
+                                                                       : base_name[k]);
         memcpy(pdb + k, ".pdb", 5);
         bv_put(&cv, pdb, k + 5);
         uint32_t cv_rva = db_blob(b, cv.data, cv.len);
@@ -864,7 +907,8 @@ static void finish(synth *s, dump_builder *b, bool with_memory)
         db_stream(b, 16, &mi);
     }
     if (s->memory_last && !s->memory_list_only) {
-        /* BaseRva is 64-bit; the thread's stack descriptor (an RVA32) points into the first ranges. */
+        /* BaseRva is 64-bit; the thread's stack descriptor (an RVA32) points into the first ranges.
+         */
         uint64_t base_rva = b->file.len, at = base_rva;
         for (size_t i = 0; i < s->region_count; i++) {
             if (!s->regions[i].bytes)
@@ -932,7 +976,8 @@ int synth_write_file(synth *s, FILE *f)
     bv_free(&b.file);
     if (streamed)
         for (size_t i = 0; i < s->region_count && rc == 0; i++)
-            if (s->regions[i].bytes && fwrite(s->regions[i].bytes, 1, s->regions[i].size, f) != s->regions[i].size)
+            if (s->regions[i].bytes &&
+                fwrite(s->regions[i].bytes, 1, s->regions[i].size, f) != s->regions[i].size)
                 rc = -1;
     return rc;
 }

@@ -16,8 +16,8 @@ static void account(long long delta)
 {
     long long now = atomic_fetch_add_explicit(&live_bytes, delta, memory_order_relaxed) + delta;
     long long peak = atomic_load_explicit(&peak_bytes, memory_order_relaxed);
-    while (now > peak && !atomic_compare_exchange_weak_explicit(&peak_bytes, &peak, now, memory_order_relaxed,
-                                                                memory_order_relaxed))
+    while (now > peak && !atomic_compare_exchange_weak_explicit(
+                             &peak_bytes, &peak, now, memory_order_relaxed, memory_order_relaxed))
         ;
 }
 
@@ -46,7 +46,9 @@ void *hs_realloc(void *p, size_t n)
 {
     if (!allowed())
         return NULL;
-    long long before = p && atomic_load_explicit(&tracking, memory_order_relaxed) ? (long long)malloc_usable_size(p) : 0;
+    long long before = p && atomic_load_explicit(&tracking, memory_order_relaxed)
+                           ? (long long)malloc_usable_size(p)
+                           : 0;
     void *q = realloc(p, n ? n : 1);
     if (q && before)
         account(-before);

@@ -1,5 +1,6 @@
 /* Every heap allocation of the tool goes through these, so a test can make the Nth one fail and
- * check that each error path frees what it took (ASan/LSan clean) and reports instead of crashing. */
+ * check that each error path frees what it took (ASan/LSan clean) and reports instead of crashing.
+ */
 #ifndef HS_ALLOC_H
 #define HS_ALLOC_H
 

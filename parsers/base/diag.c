@@ -56,7 +56,8 @@ hs_severity hs_diag_worst(const hs_diag *d)
 void hs_problem_format(const hs_problem *p, char *buf, size_t size)
 {
     if (p->has_offset)
-        snprintf(buf, size, "%s at offset 0x%llx: %s", p->where, (unsigned long long)p->offset, p->message);
+        snprintf(buf, size, "%s at offset 0x%llx: %s", p->where, (unsigned long long)p->offset,
+                 p->message);
     else
         snprintf(buf, size, "%s: %s", p->where, p->message);
 }

@@ -20,18 +20,18 @@ typedef enum hs_severity {
 typedef struct hs_problem {
     hs_severity severity;
     hs_status status;
-    const char *where;   /* e.g. "ModuleList (stream 4)", "header", "memory 0x7ffd0000" */
-    uint64_t offset;     /* file offset (or address) the problem was found at */
+    const char *where; /* e.g. "ModuleList (stream 4)", "header", "memory 0x7ffd0000" */
+    uint64_t offset;   /* file offset (or address) the problem was found at */
     int has_offset;
     const char *message; /* the complete sentence, without the file name */
 } hs_problem;
 
 typedef struct hs_diag {
-    hs_arena *arena;     /* where problem strings live (owned by the caller) */
+    hs_arena *arena; /* where problem strings live (owned by the caller) */
     hs_problem *items;
     size_t count;
     size_t cap;
-    size_t dropped;      /* problems not recorded because the list reached its limit */
+    size_t dropped; /* problems not recorded because the list reached its limit */
 } hs_diag;
 
 /* Records a problem; where and the message are copied. An offset < 0 means "no offset". */

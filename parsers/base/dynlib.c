@@ -3,7 +3,8 @@
 #include <dlfcn.h>
 #include <stdio.h>
 
-void *hs_dynlib_open(const char *const *sonames, size_t count, const char *package, char *err, size_t err_size)
+void *hs_dynlib_open(const char *const *sonames, size_t count, const char *package, char *err,
+                     size_t err_size)
 {
     void *lib = NULL;
     for (size_t i = 0; i < count && !lib; i++)
@@ -16,7 +17,8 @@ void *hs_dynlib_open(const char *const *sonames, size_t count, const char *packa
     return lib;
 }
 
-bool hs_dynlib_sym(void *lib, const char *library, const char *symbol, void **slot, char *err, size_t err_size)
+bool hs_dynlib_sym(void *lib, const char *library, const char *symbol, void **slot, char *err,
+                   size_t err_size)
 {
     *slot = dlsym(lib, symbol);
     if (!*slot)

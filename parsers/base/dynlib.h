@@ -9,8 +9,10 @@
 
 /* Opens the first of sonames that loads (RTLD_NOW | RTLD_LOCAL); NULL with a sentence naming the
  * Debian package in err otherwise. */
-void *hs_dynlib_open(const char *const *sonames, size_t count, const char *package, char *err, size_t err_size);
+void *hs_dynlib_open(const char *const *sonames, size_t count, const char *package, char *err,
+                     size_t err_size);
 /* Resolves symbol into *slot; false with a sentence in err when the library lacks it. */
-bool hs_dynlib_sym(void *lib, const char *library, const char *symbol, void **slot, char *err, size_t err_size);
+bool hs_dynlib_sym(void *lib, const char *library, const char *symbol, void **slot, char *err,
+                   size_t err_size);
 
 #endif

@@ -43,6 +43,6 @@
  * damaged heap has a handful; a hostile dump of 100 heaps of garbage had 108,000 (2.5 s under ASan,
  * fuzz_pipeline). */
 #define HS_MAX_ERRORS_PER_HEAP 1000u
-#define HS_MAX_ERRORS_TOTAL 10000u
+#define HS_MAX_ERRORS_TOTAL    10000u
 
 #endif

@@ -133,7 +133,10 @@ hs_status hs_rd_u32_at(const hs_reader *r, uint64_t off, uint32_t *out)
     return st;
 }
 
-hs_status hs_rd_u64_at(const hs_reader *r, uint64_t off, uint64_t *out) { return read_le_at(r, off, 8, out); }
+hs_status hs_rd_u64_at(const hs_reader *r, uint64_t off, uint64_t *out)
+{
+    return read_le_at(r, off, 8, out);
+}
 
 hs_status hs_rd_ptr_at(const hs_reader *r, uint64_t off, unsigned ptr_size, uint64_t *out)
 {

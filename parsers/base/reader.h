@@ -47,10 +47,12 @@ HS_NODISCARD hs_status hs_rd_u16_at(const hs_reader *r, uint64_t off, uint16_t *
 HS_NODISCARD hs_status hs_rd_u32_at(const hs_reader *r, uint64_t off, uint32_t *out);
 HS_NODISCARD hs_status hs_rd_u64_at(const hs_reader *r, uint64_t off, uint64_t *out);
 /* A pointer-sized value: 4 or 8 bytes (ptr_size), zero-extended to 64 bits. */
-HS_NODISCARD hs_status hs_rd_ptr_at(const hs_reader *r, uint64_t off, unsigned ptr_size, uint64_t *out);
+HS_NODISCARD hs_status hs_rd_ptr_at(const hs_reader *r, uint64_t off, unsigned ptr_size,
+                                    uint64_t *out);
 
 /* A sub-reader over [off, off+len) of r's window (absolute, independent of r's position). */
-HS_NODISCARD hs_status hs_reader_sub(const hs_reader *r, uint64_t off, uint64_t len, hs_reader *out);
+HS_NODISCARD hs_status hs_reader_sub(const hs_reader *r, uint64_t off, uint64_t len,
+                                     hs_reader *out);
 /* A sub-reader over the next len bytes at the current position; advances r past them. */
 HS_NODISCARD hs_status hs_reader_take(hs_reader *r, uint64_t len, hs_reader *out);
 

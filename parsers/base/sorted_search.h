@@ -10,7 +10,8 @@
 /* The number of leading elements whose uint64_t field at `offset` is <= key, in an array of `count`
  * elements `stride` bytes apart sorted ascending by that field. The element holding key, if any, is
  * the one before that index. */
-static inline size_t hs_count_le(const void *array, size_t count, size_t stride, size_t offset, uint64_t key)
+static inline size_t hs_count_le(const void *array, size_t count, size_t stride, size_t offset,
+                                 uint64_t key)
 {
     const unsigned char *base = array;
     size_t lo = 0, hi = count;
@@ -27,6 +28,7 @@ static inline size_t hs_count_le(const void *array, size_t count, size_t stride,
 }
 
 /* hs_count_le over an array of structs: HS_COUNT_LE(items, n, field, key). */
-#define HS_COUNT_LE(items, n, field, key) hs_count_le((items), (n), sizeof *(items), offsetof(__typeof__(*(items)), field), (key))
+#define HS_COUNT_LE(items, n, field, key) \
+    hs_count_le((items), (n), sizeof *(items), offsetof(__typeof__(*(items)), field), (key))
 
 #endif

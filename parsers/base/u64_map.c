@@ -6,7 +6,10 @@
 
 /* Fibonacci hashing of the key's upper bits: heap handles are 64 KB aligned, so low bits carry
  * nothing. */
-static size_t slot_of(const hs_u64_map *m, uint64_t key) { return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & m->mask; }
+static size_t slot_of(const hs_u64_map *m, uint64_t key)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 20) & m->mask;
+}
 
 static bool alloc_slots(hs_u64_map *m, size_t cap)
 {

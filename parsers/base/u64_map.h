@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 typedef struct hs_u64_map {
-    uint64_t *keys;   /* 0 marks an empty slot */
+    uint64_t *keys; /* 0 marks an empty slot */
     uint32_t *values;
     size_t mask;
     size_t count;

@@ -19,14 +19,14 @@ static const hs_crypto_api *crypto_loaded;
 static char crypto_error[512];
 static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
 
-#define HS_API_LOAD(table, library, err, name)                                                                 \
-    if (!hs_dynlib_sym(lib, library, #name, (void **)&table.name, err, sizeof err))                          \
+#define HS_API_LOAD(table, library, err, name)                                      \
+    if (!hs_dynlib_sym(lib, library, #name, (void **)&table.name, err, sizeof err)) \
         return;
 
 static void load_archive(void)
 {
-    void *lib = hs_dynlib_open(archive_names, sizeof archive_names / sizeof archive_names[0], "libarchive13",
-                               archive_error, sizeof archive_error);
+    void *lib = hs_dynlib_open(archive_names, sizeof archive_names / sizeof archive_names[0],
+                               "libarchive13", archive_error, sizeof archive_error);
     if (!lib)
         return;
 #define LOAD(name) HS_API_LOAD(archive_api, "libarchive", archive_error, name)
@@ -37,8 +37,8 @@ static void load_archive(void)
 
 static void load_crypto(void)
 {
-    void *lib = hs_dynlib_open(crypto_names, sizeof crypto_names / sizeof crypto_names[0], "libssl3", crypto_error,
-                               sizeof crypto_error);
+    void *lib = hs_dynlib_open(crypto_names, sizeof crypto_names / sizeof crypto_names[0],
+                               "libssl3", crypto_error, sizeof crypto_error);
     if (!lib)
         return;
 #define LOAD(name) HS_API_LOAD(crypto_api, "libcrypto", crypto_error, name)

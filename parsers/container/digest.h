@@ -1,4 +1,5 @@
-/* SHA-256 of a dump's bytes (OpenSSL libcrypto), so the same dump in many tickets is recognisable. */
+/* SHA-256 of a dump's bytes (OpenSSL libcrypto), so the same dump in many tickets is recognisable.
+ */
 #ifndef HS_DIGEST_H
 #define HS_DIGEST_H
 

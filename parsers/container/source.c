@@ -100,8 +100,8 @@ static hs_status sink_put(struct sink *s, const unsigned char *p, size_t n)
     return HS_OK;
 }
 
-static hs_status inflate_gzip(const unsigned char *in, size_t in_size, uint64_t max_out, hs_source *out,
-                              char *err, size_t err_size)
+static hs_status inflate_gzip(const unsigned char *in, size_t in_size, uint64_t max_out,
+                              hs_source *out, char *err, size_t err_size)
 {
     struct sink s = {.fd = -1};
     unsigned char *chunk = hs_malloc(INFLATE_CHUNK);
@@ -207,11 +207,12 @@ static hs_status inflate_gzip(const unsigned char *in, size_t in_size, uint64_t 
 
 static uint64_t max_inflated(const hs_source_limits *limits)
 {
-    return limits && limits->max_inflated_bytes ? limits->max_inflated_bytes : HS_MAX_INFLATED_BYTES;
+    return limits && limits->max_inflated_bytes ? limits->max_inflated_bytes
+                                                : HS_MAX_INFLATED_BYTES;
 }
 
-hs_status hs_source_from_memory(const void *data, size_t size, const hs_source_limits *limits, hs_source *out,
-                                char *err, size_t err_size)
+hs_status hs_source_from_memory(const void *data, size_t size, const hs_source_limits *limits,
+                                hs_source *out, char *err, size_t err_size)
 {
     if (hs_source_is_gzip(data, size))
         return inflate_gzip(data, size, max_inflated(limits), out, err, err_size);
@@ -223,8 +224,8 @@ hs_status hs_source_from_memory(const void *data, size_t size, const hs_source_l
     return HS_OK;
 }
 
-hs_status hs_source_open_file(const char *path, const hs_source_limits *limits, hs_source *out, char *err,
-                              size_t err_size)
+hs_status hs_source_open_file(const char *path, const hs_source_limits *limits, hs_source *out,
+                              char *err, size_t err_size)
 {
     memset(out, 0, sizeof *out);
     int fd = open(path, O_RDONLY | O_CLOEXEC);

@@ -30,11 +30,12 @@ typedef struct hs_source_limits {
 } hs_source_limits;
 
 /* Opens path. On failure returns a status and writes a sentence (without the path) to err. */
-HS_NODISCARD hs_status hs_source_open_file(const char *path, const hs_source_limits *limits, hs_source *out,
-                                           char *err, size_t err_size);
+HS_NODISCARD hs_status hs_source_open_file(const char *path, const hs_source_limits *limits,
+                                           hs_source *out, char *err, size_t err_size);
 /* Uses caller-owned bytes: borrowed when they are a plain dump, inflated when they are gzip. */
-HS_NODISCARD hs_status hs_source_from_memory(const void *data, size_t size, const hs_source_limits *limits,
-                                             hs_source *out, char *err, size_t err_size);
+HS_NODISCARD hs_status hs_source_from_memory(const void *data, size_t size,
+                                             const hs_source_limits *limits, hs_source *out,
+                                             char *err, size_t err_size);
 /* True when the bytes start with the gzip magic (1f 8b). */
 bool hs_source_is_gzip(const void *data, size_t size);
 /* Releases the mapping or buffer. Accepts a zeroed source. */

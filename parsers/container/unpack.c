@@ -63,9 +63,18 @@ static content_kind classify(const uint8_t *p, size_t n)
         size_t at, len;
         const char *magic;
     } containers[] = {
-        {0, 4, "PK\x03\x04"}, {0, 4, "PK\x05\x06"},   {0, 6, "7z\xBC\xAF\x27\x1C"}, {0, 4, "MSCF"},
-        {257, 5, "ustar"},    {0, 7, "Rar!\x1A\x07"}, {0, 2, "\x1F\x8B"},          {0, 3, "BZh"},
-        {0, 6, "\xFD" "7zXZ\x00"}, {0, 4, "\x28\xB5\x2F\xFD"},
+        {0, 4, "PK\x03\x04"},
+        {0, 4, "PK\x05\x06"},
+        {0, 6, "7z\xBC\xAF\x27\x1C"},
+        {0, 4, "MSCF"},
+        {257, 5, "ustar"},
+        {0, 7, "Rar!\x1A\x07"},
+        {0, 2, "\x1F\x8B"},
+        {0, 3, "BZh"},
+        {0, 6,
+         "\xFD"
+         "7zXZ\x00"},
+        {0, 4, "\x28\xB5\x2F\xFD"},
     };
     for (size_t i = 0; i < sizeof containers / sizeof containers[0]; i++)
         if (starts_with(p, n, containers[i].at, containers[i].magic, containers[i].len))
@@ -84,7 +93,8 @@ typedef struct walk {
     bool stopped;
 } walk;
 
-static void emit(walk *w, hs_unpack_kind kind, const char *chain, const char *path, hs_blob *blob, const char *reason)
+static void emit(walk *w, hs_unpack_kind kind, const char *chain, const char *path, hs_blob *blob,
+                 const char *reason)
 {
     hs_unpack_event ev = {.kind = kind, .chain = chain, .path = path, .reason = reason};
     if (blob) {
@@ -212,12 +222,14 @@ static bool write_all(int fd, const uint8_t *p, size_t n)
 }
 
 /* Appends n bytes; on failure writes the reason to err. */
-static bool sink_append(sink_buf *s, const walk *w, const void *p, size_t n, char *err, size_t err_size)
+static bool sink_append(sink_buf *s, const walk *w, const void *p, size_t n, char *err,
+                        size_t err_size)
 {
     if (s->fd < 0 && s->blob.size + n > w->limits->spill_bytes) {
         s->fd = anonymous_file();
         if (s->fd < 0 || !write_all(s->fd, s->blob.data, s->blob.size)) {
-            snprintf(err, err_size, "could not spill the member to a temporary file: %s", strerror(errno));
+            snprintf(err, err_size, "could not spill the member to a temporary file: %s",
+                     strerror(errno));
             return false;
         }
         hs_free(s->blob.data);
@@ -226,7 +238,8 @@ static bool sink_append(sink_buf *s, const walk *w, const void *p, size_t n, cha
     }
     if (s->fd >= 0) {
         if (!write_all(s->fd, p, n)) {
-            snprintf(err, err_size, "could not write the temporary file: %s", strerror(errno ? errno : ENOSPC));
+            snprintf(err, err_size, "could not write the temporary file: %s",
+                     strerror(errno ? errno : ENOSPC));
             return false;
         }
         s->blob.size += n;
@@ -279,7 +292,8 @@ static void sink_discard(sink_buf *s)
 typedef enum read_outcome { READ_OK, READ_REFUSED, READ_DAMAGED, READ_FAILED } read_outcome;
 
 /* Inflates the current member within the limits. */
-static read_outcome read_member(walk *w, struct archive *a, mem_source *src, hs_blob *out, char *err, size_t err_size)
+static read_outcome read_member(walk *w, struct archive *a, mem_source *src, hs_blob *out,
+                                char *err, size_t err_size)
 {
     const hs_unpack_limits *lim = w->limits;
     const hs_archive_api *A = w->api;
@@ -298,13 +312,15 @@ static read_outcome read_member(walk *w, struct archive *a, mem_source *src, hs_
         }
         uint64_t size = s.blob.size + (uint64_t)n;
         if (size > lim->max_member_bytes) {
-            snprintf(err, err_size, "refused: the member expands past %llu bytes (--max-member-size)",
+            snprintf(err, err_size,
+                     "refused: the member expands past %llu bytes (--max-member-size)",
                      (unsigned long long)lim->max_member_bytes);
             sink_discard(&s);
             return READ_REFUSED;
         }
         if (w->expanded + size > lim->max_total_bytes) {
-            snprintf(err, err_size, "refused: the input expands past %llu bytes in all (--max-total-size)",
+            snprintf(err, err_size,
+                     "refused: the input expands past %llu bytes in all (--max-total-size)",
                      (unsigned long long)lim->max_total_bytes);
             sink_discard(&s);
             return READ_REFUSED;
@@ -314,9 +330,11 @@ static read_outcome read_member(walk *w, struct archive *a, mem_source *src, hs_
         uint64_t compressed = src->delivered - start + READ_CHUNK;
         if (size > RATIO_FLOOR && size / compressed > lim->max_ratio) {
             snprintf(err, err_size,
-                     "refused: the member expands more than %llu times (%llu bytes from at most %llu; --max-ratio), "
+                     "refused: the member expands more than %llu times (%llu bytes from at most "
+                     "%llu; --max-ratio), "
                      "an archive bomb",
-                     (unsigned long long)lim->max_ratio, (unsigned long long)size, (unsigned long long)compressed);
+                     (unsigned long long)lim->max_ratio, (unsigned long long)size,
+                     (unsigned long long)compressed);
             sink_discard(&s);
             return READ_REFUSED;
         }
@@ -335,11 +353,12 @@ static read_outcome read_member(walk *w, struct archive *a, mem_source *src, hs_
 static void walk_bytes(walk *w, hs_blob *blob, const char *chain, unsigned depth);
 
 /* Reads the archive or compressed stream in data; members are at depth + 1. */
-static void walk_container(walk *w, const uint8_t *data, size_t size, const char *chain, unsigned depth)
+static void walk_container(walk *w, const uint8_t *data, size_t size, const char *chain,
+                           unsigned depth)
 {
     if (depth >= w->limits->max_depth) {
-        emitf(w, HS_UNPACK_ERROR, chain, "refused: archives nested deeper than %u levels (--max-depth)",
-              w->limits->max_depth);
+        emitf(w, HS_UNPACK_ERROR, chain,
+              "refused: archives nested deeper than %u levels (--max-depth)", w->limits->max_depth);
         return;
     }
     char why[512];
@@ -369,7 +388,8 @@ static void walk_container(walk *w, const uint8_t *data, size_t size, const char
     A->archive_read_set_callback_data(a, &src);
     if (A->archive_read_open1(a) != ARCHIVE_OK) {
         const char *msg = A->archive_error_string(a);
-        emitf(w, HS_UNPACK_ERROR, chain, "not a readable archive: %s", msg ? msg : "unknown format");
+        emitf(w, HS_UNPACK_ERROR, chain, "not a readable archive: %s",
+              msg ? msg : "unknown format");
         A->archive_read_free(a);
         return;
     }
@@ -390,8 +410,8 @@ static void walk_container(walk *w, const uint8_t *data, size_t size, const char
             if (after_damage)
                 break;
             const char *msg = A->archive_error_string(a);
-            emitf(w, HS_UNPACK_ERROR, chain, "damaged archive after %zu member%s: %s", members, members == 1 ? "" : "s",
-                  msg ? msg : "unreadable header");
+            emitf(w, HS_UNPACK_ERROR, chain, "damaged archive after %zu member%s: %s", members,
+                  members == 1 ? "" : "s", msg ? msg : "unreadable header");
             break;
         }
         retries = 0;
@@ -410,7 +430,8 @@ static void walk_container(walk *w, const uint8_t *data, size_t size, const char
             continue;
         }
         if (A->archive_entry_is_encrypted(e)) {
-            emit(w, HS_UNPACK_ERROR, member, NULL, NULL, "encrypted member: heapsleuth takes no passwords");
+            emit(w, HS_UNPACK_ERROR, member, NULL, NULL,
+                 "encrypted member: heapsleuth takes no passwords");
             hs_free(member);
             continue;
         }
@@ -446,7 +467,8 @@ static void walk_bytes(walk *w, hs_blob *blob, const char *chain, unsigned depth
     hs_blob_free(blob);
 }
 
-bool hs_unpack_file(const char *path, const hs_unpack_limits *limits, hs_unpack_sink sink, void *ctx)
+bool hs_unpack_file(const char *path, const hs_unpack_limits *limits, hs_unpack_sink sink,
+                    void *ctx)
 {
     walk w = {.limits = limits, .sink = sink, .ctx = ctx};
     /* O_NONBLOCK: a FIFO named as an input must not block the scan (it is skipped below). */
@@ -498,8 +520,8 @@ bool hs_unpack_file(const char *path, const hs_unpack_limits *limits, hs_unpack_
     return !w.stopped;
 }
 
-bool hs_unpack_memory(const void *data, size_t size, const char *name, const hs_unpack_limits *limits,
-                      hs_unpack_sink sink, void *ctx)
+bool hs_unpack_memory(const void *data, size_t size, const char *name,
+                      const hs_unpack_limits *limits, hs_unpack_sink sink, void *ctx)
 {
     walk w = {.limits = limits, .sink = sink, .ctx = ctx};
     /* A copy, so that the bytes go the way of any member's (a dump arrives as the sink's blob). */

@@ -43,9 +43,10 @@ typedef enum hs_unpack_kind {
 
 typedef struct hs_unpack_event {
     hs_unpack_kind kind;
-    const char *chain;  /* "ticket.zip!crash/app.dmp": the input, then each member name after '!' */
-    const char *path;   /* HS_UNPACK_DUMP of a plain file: the file; NULL when the bytes are in blob */
-    hs_blob blob;       /* HS_UNPACK_DUMP from an archive or a compressed stream: owned by the sink */
+    const char *chain; /* "ticket.zip!crash/app.dmp": the input, then each member name after '!' */
+    const char
+        *path;    /* HS_UNPACK_DUMP of a plain file: the file; NULL when the bytes are in blob */
+    hs_blob blob; /* HS_UNPACK_DUMP from an archive or a compressed stream: owned by the sink */
     const char *reason; /* HS_UNPACK_SKIPPED / HS_UNPACK_ERROR */
 } hs_unpack_event;
 
@@ -55,9 +56,10 @@ typedef bool (*hs_unpack_sink)(void *ctx, hs_unpack_event *ev);
 
 /* Walks the file at path (a dump, an archive, a compressed stream or anything else), calling sink
  * for every dump, skipped item and error in order. Returns false when the sink stopped it. */
-bool hs_unpack_file(const char *path, const hs_unpack_limits *limits, hs_unpack_sink sink, void *ctx);
+bool hs_unpack_file(const char *path, const hs_unpack_limits *limits, hs_unpack_sink sink,
+                    void *ctx);
 /* The same for bytes in memory (borrowed) named name: a dump among them arrives as a blob copy. */
-bool hs_unpack_memory(const void *data, size_t size, const char *name, const hs_unpack_limits *limits,
-                      hs_unpack_sink sink, void *ctx);
+bool hs_unpack_memory(const void *data, size_t size, const char *name,
+                      const hs_unpack_limits *limits, hs_unpack_sink sink, void *ctx);
 
 #endif

@@ -6,28 +6,28 @@ unsigned hs_propval_size(unsigned ptr_size) { return ptr_size == 8 ? 24 : 16; }
 
 /* Base types and whether they have an MV form (mapi.md §2.1, strict in-memory whitelist):
  * X(type, name, has_mv, shape, mv_element), mv_element 0: pointer-sized, 1: SBinary-sized. */
-#define PROP_TYPES(X)                                                                                                  \
-    X(HS_PT_NULL, "PT_NULL", false, HS_PROP_SCALAR, 0)                                                                 \
-    X(HS_PT_I2, "PT_I2", true, HS_PROP_SCALAR, 2)                                                                      \
-    X(HS_PT_LONG, "PT_LONG", true, HS_PROP_SCALAR, 4)                                                                  \
-    X(HS_PT_R4, "PT_R4", true, HS_PROP_SCALAR, 4)                                                                      \
-    X(HS_PT_DOUBLE, "PT_DOUBLE", true, HS_PROP_SCALAR, 8)                                                              \
-    X(HS_PT_CURRENCY, "PT_CURRENCY", true, HS_PROP_SCALAR, 8)                                                          \
-    X(HS_PT_APPTIME, "PT_APPTIME", true, HS_PROP_SCALAR, 8)                                                            \
-    X(HS_PT_ERROR, "PT_ERROR", false, HS_PROP_SCALAR, 0)                                                               \
-    X(HS_PT_BOOLEAN, "PT_BOOLEAN", false, HS_PROP_SCALAR, 0)                                                           \
-    X(HS_PT_OBJECT, "PT_OBJECT", false, HS_PROP_SCALAR, 0)                                                             \
-    X(HS_PT_I8, "PT_I8", true, HS_PROP_SCALAR, 8)                                                                      \
-    X(HS_PT_STRING8, "PT_STRING8", true, HS_PROP_POINTER, 0)                                                           \
-    X(HS_PT_UNICODE, "PT_UNICODE", true, HS_PROP_POINTER, 0)                                                           \
-    X(HS_PT_SYSTIME, "PT_SYSTIME", true, HS_PROP_SCALAR, 8)                                                            \
-    X(HS_PT_CLSID, "PT_CLSID", true, HS_PROP_POINTER, 16)                                                              \
-    X(HS_PT_SVREID, "PT_SVREID", false, HS_PROP_COUNTED, 0)                                                            \
-    X(HS_PT_SRESTRICTION, "PT_SRESTRICTION", false, HS_PROP_POINTER, 0)                                                \
-    X(HS_PT_ACTIONS, "PT_ACTIONS", false, HS_PROP_POINTER, 0)                                                          \
+#define PROP_TYPES(X)                                                   \
+    X(HS_PT_NULL, "PT_NULL", false, HS_PROP_SCALAR, 0)                  \
+    X(HS_PT_I2, "PT_I2", true, HS_PROP_SCALAR, 2)                       \
+    X(HS_PT_LONG, "PT_LONG", true, HS_PROP_SCALAR, 4)                   \
+    X(HS_PT_R4, "PT_R4", true, HS_PROP_SCALAR, 4)                       \
+    X(HS_PT_DOUBLE, "PT_DOUBLE", true, HS_PROP_SCALAR, 8)               \
+    X(HS_PT_CURRENCY, "PT_CURRENCY", true, HS_PROP_SCALAR, 8)           \
+    X(HS_PT_APPTIME, "PT_APPTIME", true, HS_PROP_SCALAR, 8)             \
+    X(HS_PT_ERROR, "PT_ERROR", false, HS_PROP_SCALAR, 0)                \
+    X(HS_PT_BOOLEAN, "PT_BOOLEAN", false, HS_PROP_SCALAR, 0)            \
+    X(HS_PT_OBJECT, "PT_OBJECT", false, HS_PROP_SCALAR, 0)              \
+    X(HS_PT_I8, "PT_I8", true, HS_PROP_SCALAR, 8)                       \
+    X(HS_PT_STRING8, "PT_STRING8", true, HS_PROP_POINTER, 0)            \
+    X(HS_PT_UNICODE, "PT_UNICODE", true, HS_PROP_POINTER, 0)            \
+    X(HS_PT_SYSTIME, "PT_SYSTIME", true, HS_PROP_SCALAR, 8)             \
+    X(HS_PT_CLSID, "PT_CLSID", true, HS_PROP_POINTER, 16)               \
+    X(HS_PT_SVREID, "PT_SVREID", false, HS_PROP_COUNTED, 0)             \
+    X(HS_PT_SRESTRICTION, "PT_SRESTRICTION", false, HS_PROP_POINTER, 0) \
+    X(HS_PT_ACTIONS, "PT_ACTIONS", false, HS_PROP_POINTER, 0)           \
     X(HS_PT_BINARY, "PT_BINARY", true, HS_PROP_COUNTED, 1)
 
-#define TYPE_ROW(type, name, has_mv, shape, mv_element) {type, name, has_mv, shape, mv_element},
+#define TYPE_ROW(type, name, has_mv, shape, mv_element)  {type, name, has_mv, shape, mv_element},
 #define TYPE_ENUM(type, name, has_mv, shape, mv_element) SLOT_##type,
 #define TYPE_SLOT(type, name, has_mv, shape, mv_element) [type] = SLOT_##type + 1,
 
@@ -40,10 +40,14 @@ static const struct {
 } types[] = {PROP_TYPES(TYPE_ROW)};
 
 enum { PROP_TYPES(TYPE_ENUM) };
-/* types[] index + 1 by base type, 0 for none: every value the scan reads asks this, several times. */
+/* types[] index + 1 by base type, 0 for none: every value the scan reads asks this, several times.
+ */
 static const uint8_t type_slot[HS_PT_BINARY + 1] = {PROP_TYPES(TYPE_SLOT)};
 
-static int find_type(uint16_t base) { return base < sizeof type_slot && type_slot[base] ? type_slot[base] - 1 : -1; }
+static int find_type(uint16_t base)
+{
+    return base < sizeof type_slot && type_slot[base] ? type_slot[base] - 1 : -1;
+}
 
 bool hs_prop_type_valid(uint16_t type)
 {
@@ -67,16 +71,25 @@ bool hs_prop_id_valid(uint16_t id, uint16_t type)
 const char *hs_prop_type_name(uint16_t type)
 {
     static const char *const mv_names[] = {
-        [HS_PT_I2] = "PT_MV_I2",         [HS_PT_LONG] = "PT_MV_LONG",       [HS_PT_R4] = "PT_MV_R4",
-        [HS_PT_DOUBLE] = "PT_MV_DOUBLE", [HS_PT_CURRENCY] = "PT_MV_CURRENCY", [HS_PT_APPTIME] = "PT_MV_APPTIME",
-        [HS_PT_I8] = "PT_MV_I8",         [HS_PT_STRING8] = "PT_MV_STRING8", [HS_PT_UNICODE] = "PT_MV_UNICODE",
-        [HS_PT_SYSTIME] = "PT_MV_SYSTIME", [HS_PT_CLSID] = "PT_MV_CLSID",
+        [HS_PT_I2] = "PT_MV_I2",
+        [HS_PT_LONG] = "PT_MV_LONG",
+        [HS_PT_R4] = "PT_MV_R4",
+        [HS_PT_DOUBLE] = "PT_MV_DOUBLE",
+        [HS_PT_CURRENCY] = "PT_MV_CURRENCY",
+        [HS_PT_APPTIME] = "PT_MV_APPTIME",
+        [HS_PT_I8] = "PT_MV_I8",
+        [HS_PT_STRING8] = "PT_MV_STRING8",
+        [HS_PT_UNICODE] = "PT_MV_UNICODE",
+        [HS_PT_SYSTIME] = "PT_MV_SYSTIME",
+        [HS_PT_CLSID] = "PT_MV_CLSID",
     };
     if (!hs_prop_type_valid(type))
         return NULL;
     uint16_t base = type & ~HS_MV_FLAG;
     if (type & HS_MV_FLAG)
-        return base == HS_PT_BINARY ? "PT_MV_BINARY" : base < sizeof mv_names / sizeof mv_names[0] ? mv_names[base] : NULL;
+        return base == HS_PT_BINARY                          ? "PT_MV_BINARY"
+               : base < sizeof mv_names / sizeof mv_names[0] ? mv_names[base]
+                                                             : NULL;
     int i = find_type(base);
     return i < 0 ? NULL : types[i].name;
 }
@@ -87,7 +100,7 @@ unsigned hs_prop_mv_element_size(uint16_t type, unsigned ptr_size)
     if (i < 0)
         return 0;
     if (types[i].mv_element == 0)
-        return ptr_size;             /* arrays of string pointers */
+        return ptr_size; /* arrays of string pointers */
     if (types[i].mv_element == 1)
         return ptr_size == 8 ? 16 : 8; /* SBinary {cb, lpb} */
     return types[i].mv_element;
@@ -143,7 +156,8 @@ bool hs_prop_systime_plausible(uint64_t ft)
 {
     /* 1980-01-01 = 0x01A8E79FE1D58000, 2100-01-01 = 0x022F716377640000, 4501-01-01 =
      * 0x0CB34557A3DD4000 (mapi.md §3.3). */
-    return ft == 0 || ft == 0x0CB34557A3DD4000ull || (ft >= 0x01A8E79FE1D58000ull && ft <= 0x022F716377640000ull);
+    return ft == 0 || ft == 0x0CB34557A3DD4000ull ||
+           (ft >= 0x01A8E79FE1D58000ull && ft <= 0x022F716377640000ull);
 }
 
 bool hs_fill_pattern(uint64_t value, unsigned width)
@@ -152,8 +166,13 @@ bool hs_fill_pattern(uint64_t value, unsigned width)
      * CRT clean land, CRT no-man's land. */
     uint32_t lo = (uint32_t)value;
     switch (lo) {
-    case 0xFEEEFEEE: case 0xBAADF00D: case 0xABABABAB: case 0xFEFEFEFE:
-    case 0xDDDDDDDD: case 0xCDCDCDCD: case 0xFDFDFDFD:
+    case 0xFEEEFEEE:
+    case 0xBAADF00D:
+    case 0xABABABAB:
+    case 0xFEFEFEFE:
+    case 0xDDDDDDDD:
+    case 0xCDCDCDCD:
+    case 0xFDFDFDFD:
         return width == 4 || (uint32_t)(value >> 32) == lo || (value >> 32) == 0;
     default:
         return false;

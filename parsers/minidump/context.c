@@ -17,18 +17,30 @@ enum {
 const char *hs_arch_name(hs_arch arch)
 {
     switch (arch) {
-    case HS_ARCH_X86: return "x86";
-    case HS_ARCH_AMD64: return "amd64";
-    case HS_ARCH_ARM: return "arm";
-    case HS_ARCH_ARM64: return "arm64";
-    case HS_ARCH_PPC: return "ppc";
-    case HS_ARCH_PPC64: return "ppc64";
-    case HS_ARCH_MIPS: return "mips";
-    case HS_ARCH_MIPS64: return "mips64";
-    case HS_ARCH_SPARC: return "sparc";
-    case HS_ARCH_RISCV: return "riscv";
-    case HS_ARCH_RISCV64: return "riscv64";
-    case HS_ARCH_UNKNOWN: break;
+    case HS_ARCH_X86:
+        return "x86";
+    case HS_ARCH_AMD64:
+        return "amd64";
+    case HS_ARCH_ARM:
+        return "arm";
+    case HS_ARCH_ARM64:
+        return "arm64";
+    case HS_ARCH_PPC:
+        return "ppc";
+    case HS_ARCH_PPC64:
+        return "ppc64";
+    case HS_ARCH_MIPS:
+        return "mips";
+    case HS_ARCH_MIPS64:
+        return "mips64";
+    case HS_ARCH_SPARC:
+        return "sparc";
+    case HS_ARCH_RISCV:
+        return "riscv";
+    case HS_ARCH_RISCV64:
+        return "riscv64";
+    case HS_ARCH_UNKNOWN:
+        break;
     }
     return "unknown";
 }
@@ -36,12 +48,21 @@ const char *hs_arch_name(hs_arch arch)
 unsigned hs_arch_pointer_size(hs_arch arch)
 {
     switch (arch) {
-    case HS_ARCH_X86: case HS_ARCH_ARM: case HS_ARCH_PPC: case HS_ARCH_MIPS: case HS_ARCH_SPARC:
+    case HS_ARCH_X86:
+    case HS_ARCH_ARM:
+    case HS_ARCH_PPC:
+    case HS_ARCH_MIPS:
+    case HS_ARCH_SPARC:
     case HS_ARCH_RISCV:
         return 4;
-    case HS_ARCH_AMD64: case HS_ARCH_ARM64: case HS_ARCH_PPC64: case HS_ARCH_MIPS64: case HS_ARCH_RISCV64:
+    case HS_ARCH_AMD64:
+    case HS_ARCH_ARM64:
+    case HS_ARCH_PPC64:
+    case HS_ARCH_MIPS64:
+    case HS_ARCH_RISCV64:
         return 8;
-    case HS_ARCH_UNKNOWN: break;
+    case HS_ARCH_UNKNOWN:
+        break;
     }
     return 0;
 }
@@ -50,32 +71,48 @@ hs_arch hs_arch_from_processor(uint16_t pa)
 {
     /* PROCESSOR_ARCHITECTURE_* (winnt.h) and Breakpad's MD_CPU_ARCHITECTURE_* extensions. */
     switch (pa) {
-    case 0: return HS_ARCH_X86;
-    case 1: return HS_ARCH_MIPS;
-    case 3: return HS_ARCH_PPC;
-    case 5: return HS_ARCH_ARM;
-    case 9: return HS_ARCH_AMD64;
-    case 10: return HS_ARCH_X86; /* IA32 on Win64: a 32-bit process */
-    case 12: return HS_ARCH_ARM64;
-    case 0x8001: return HS_ARCH_SPARC;
-    case 0x8002: return HS_ARCH_PPC64;
-    case 0x8003: return HS_ARCH_ARM64; /* Breakpad's pre-standard ARM64 id */
-    case 0x8004: return HS_ARCH_MIPS64;
-    case 0x8005: return HS_ARCH_RISCV;
-    case 0x8006: return HS_ARCH_RISCV64;
-    default: return HS_ARCH_UNKNOWN;
+    case 0:
+        return HS_ARCH_X86;
+    case 1:
+        return HS_ARCH_MIPS;
+    case 3:
+        return HS_ARCH_PPC;
+    case 5:
+        return HS_ARCH_ARM;
+    case 9:
+        return HS_ARCH_AMD64;
+    case 10:
+        return HS_ARCH_X86; /* IA32 on Win64: a 32-bit process */
+    case 12:
+        return HS_ARCH_ARM64;
+    case 0x8001:
+        return HS_ARCH_SPARC;
+    case 0x8002:
+        return HS_ARCH_PPC64;
+    case 0x8003:
+        return HS_ARCH_ARM64; /* Breakpad's pre-standard ARM64 id */
+    case 0x8004:
+        return HS_ARCH_MIPS64;
+    case 0x8005:
+        return HS_ARCH_RISCV;
+    case 0x8006:
+        return HS_ARCH_RISCV64;
+    default:
+        return HS_ARCH_UNKNOWN;
     }
 }
 
-static const char *const x86_names[] = {"eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp", "eip"};
-static const char *const amd64_names[] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8",
-                                          "r9",  "r10", "r11", "r12", "r13", "r14", "r15", "rip"};
-static const char *const arm_names[] = {"r0", "r1", "r2",  "r3",  "r4", "r5", "r6", "r7",
+static const char *const x86_names[] = {"eax", "ebx", "ecx", "edx", "esi",
+                                        "edi", "ebp", "esp", "eip"};
+static const char *const amd64_names[] = {"rax", "rcx", "rdx", "rbx", "rsp", "rbp",
+                                          "rsi", "rdi", "r8",  "r9",  "r10", "r11",
+                                          "r12", "r13", "r14", "r15", "rip"};
+static const char *const arm_names[] = {"r0", "r1", "r2",  "r3",  "r4",  "r5", "r6", "r7",
                                         "r8", "r9", "r10", "r11", "r12", "sp", "lr", "pc"};
-static const char *const arm64_names[] = {"x0",  "x1",  "x2",  "x3",  "x4",  "x5",  "x6",  "x7",  "x8",
-                                          "x9",  "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17",
-                                          "x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26",
-                                          "x27", "x28", "fp",  "lr",  "sp",  "pc"};
+static const char *const arm64_names[] = {
+    "x0",  "x1",  "x2",  "x3",  "x4",  "x5",  "x6",  "x7",  "x8",  "x9",  "x10",
+    "x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21",
+    "x22", "x23", "x24", "x25", "x26", "x27", "x28", "fp",  "lr",  "sp",  "pc"};
 
 /* Where each architecture keeps its general-purpose registers in the CONTEXT record: registers
  * `first` + i·`stride` for i < count (x86 lists its scattered offsets instead), and which of them
@@ -83,7 +120,7 @@ static const char *const arm64_names[] = {"x0",  "x1",  "x2",  "x3",  "x4",  "x5
 typedef struct context_layout {
     hs_arch arch;
     unsigned count, width;
-    const uint32_t *offsets;  /* NULL: first + i·stride */
+    const uint32_t *offsets; /* NULL: first + i·stride */
     uint32_t first, stride;
     const char *const *names;
     unsigned ip, sp, fp;
@@ -103,7 +140,8 @@ static const context_layout layouts[] = {
     {HS_ARCH_ARM64, 33, 8, NULL, 8, 8, arm64_names, 32, 31, 29},
 };
 
-static hs_status read_registers(const hs_reader *r, const context_layout *l, uint32_t flags, hs_context *out)
+static hs_status read_registers(const hs_reader *r, const context_layout *l, uint32_t flags,
+                                hs_context *out)
 {
     for (unsigned i = 0; i < l->count; i++) {
         uint32_t off = l->offsets ? l->offsets[i] : l->first + l->stride * i;

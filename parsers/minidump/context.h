@@ -36,7 +36,7 @@ enum { HS_CONTEXT_MAX_REGS = 33 };
 typedef struct hs_context {
     bool valid;
     hs_arch arch;
-    uint32_t flags;          /* ContextFlags as recorded */
+    uint32_t flags; /* ContextFlags as recorded */
     uint64_t ip, sp, fp;
     unsigned reg_count;
     uint64_t regs[HS_CONTEXT_MAX_REGS];

@@ -3,8 +3,8 @@
  * MINIDUMP_HANDLE_DESCRIPTOR_2 40 bytes (minidumpapiset.h). */
 #include <string.h>
 
-#include "md_internal.h"
 #include "hs_limits.h"
+#include "md_internal.h"
 
 enum { HANDLE_DESCRIPTOR_SIZE = 32 };
 
@@ -27,8 +27,8 @@ hs_status md_parse_handle_data(md_ctx *ctx, hs_reader *sr)
         uint32_t type_rva, name_rva;
         if (hs_rd_u64(&er, &h->handle) != HS_OK || hs_rd_u32(&er, &type_rva) != HS_OK ||
             hs_rd_u32(&er, &name_rva) != HS_OK || hs_rd_u32(&er, &h->attributes) != HS_OK ||
-            hs_rd_u32(&er, &h->granted_access) != HS_OK || hs_rd_u32(&er, &h->handle_count) != HS_OK ||
-            hs_rd_u32(&er, &h->pointer_count) != HS_OK)
+            hs_rd_u32(&er, &h->granted_access) != HS_OK ||
+            hs_rd_u32(&er, &h->handle_count) != HS_OK || hs_rd_u32(&er, &h->pointer_count) != HS_OK)
             break;
         if (type_rva && md_read_string(ctx, type_rva, &h->type_name) != HS_OK)
             h->type_name = NULL;
@@ -43,7 +43,8 @@ hs_status md_parse_comment(md_ctx *ctx, hs_reader *sr, bool wide)
 {
     hs_dump *d = ctx->dump;
     if (sr->len > HS_MAX_STRING_BYTES) {
-        md_problem(ctx, HS_SEV_NOTE, HS_ERR_LIMIT, -1, "comment of %zu bytes cut to %u", sr->len, HS_MAX_STRING_BYTES);
+        md_problem(ctx, HS_SEV_NOTE, HS_ERR_LIMIT, -1, "comment of %zu bytes cut to %u", sr->len,
+                   HS_MAX_STRING_BYTES);
         sr->len = HS_MAX_STRING_BYTES;
     }
     if (wide) {
@@ -66,9 +67,10 @@ hs_status md_parse_breakpad_info(md_ctx *ctx, hs_reader *sr)
     /* MDRawBreakpadInfo: validity u32 (bit 0: dump_thread_id, bit 1: requesting_thread_id),
      * dump_thread_id u32, requesting_thread_id u32 (Breakpad minidump_format.h). */
     uint32_t validity, dump_tid, req_tid;
-    if (hs_rd_u32(sr, &validity) != HS_OK || hs_rd_u32(sr, &dump_tid) != HS_OK || hs_rd_u32(sr, &req_tid) != HS_OK) {
-        md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, -1, "%zu bytes, fewer than the 12 of MDRawBreakpadInfo",
-                   sr->len);
+    if (hs_rd_u32(sr, &validity) != HS_OK || hs_rd_u32(sr, &dump_tid) != HS_OK ||
+        hs_rd_u32(sr, &req_tid) != HS_OK) {
+        md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, -1,
+                   "%zu bytes, fewer than the 12 of MDRawBreakpadInfo", sr->len);
         return HS_ERR_TRUNCATED;
     }
     hs_md_breakpad_info *bi = hs_arena_alloc(ctx->dump->arena, sizeof *bi);

@@ -14,35 +14,39 @@ typedef struct md_ctx {
 } md_ctx;
 
 /* Records a problem against the current stream at a file offset (-1: none). */
-void md_problem(md_ctx *ctx, hs_severity sev, hs_status st, int64_t offset, const char *fmt, ...) HS_PRINTF(5, 6);
+void md_problem(md_ctx *ctx, hs_severity sev, hs_status st, int64_t offset, const char *fmt, ...)
+    HS_PRINTF(5, 6);
 
 /* Reads the u32 count that starts a list stream and positions sr at the first entry. Accepts the
  * 4 bytes of padding some writers put after the count; clips the count to the entries that fit in
  * the stream and to max_count, recording a problem for each adjustment. */
-HS_NODISCARD hs_status md_list_count(md_ctx *ctx, hs_reader *sr, uint32_t stream_rva, size_t entry_size,
-                                     size_t max_count, size_t *count);
+HS_NODISCARD hs_status md_list_count(md_ctx *ctx, hs_reader *sr, uint32_t stream_rva,
+                                     size_t entry_size, size_t max_count, size_t *count);
 
 /* The {SizeOfHeader, SizeOfEntry, NumberOfEntries} prefix shared by ThreadInfoList,
  * UnloadedModuleList, HandleData and MemoryInfoList: entries start at header_size and are
  * entry_size apart, so newer, longer records are read by their known prefix. */
 typedef struct md_table {
     uint32_t header_size, entry_size;
-    size_t count;             /* entries that fit in the stream and the limit */
+    size_t count; /* entries that fit in the stream and the limit */
 } md_table;
 
 /* Reads the prefix (count is u64 when count64, else u32), checks header_size >= min_header and
  * entry_size >= min_entry, and clips the count to what fits and to max_count, recording a
  * problem for each adjustment. */
-HS_NODISCARD hs_status md_table_read(md_ctx *ctx, hs_reader *sr, uint32_t min_header, uint32_t min_entry, bool count64,
-                                     size_t max_count, md_table *t);
+HS_NODISCARD hs_status md_table_read(md_ctx *ctx, hs_reader *sr, uint32_t min_header,
+                                     uint32_t min_entry, bool count64, size_t max_count,
+                                     md_table *t);
 /* A reader over entry i of the table. */
-HS_NODISCARD hs_status md_table_entry(const hs_reader *sr, const md_table *t, size_t i, hs_reader *out);
+HS_NODISCARD hs_status md_table_entry(const hs_reader *sr, const md_table *t, size_t i,
+                                      hs_reader *out);
 
 /* Reads a MINIDUMP_STRING (u32 byte length, UTF-16LE) at rva as UTF-8 allocated in the dump's
  * arena. Invalid UTF-16 becomes U+FFFD; a missing or oversized string returns an error status. */
 HS_NODISCARD hs_status md_read_string(md_ctx *ctx, uint32_t rva, const char **out);
 /* Converts n_units UTF-16LE code units from r to UTF-8 in the arena; stops at a NUL unit. */
-HS_NODISCARD hs_status md_utf16_to_utf8(hs_arena *arena, hs_reader *r, size_t n_units, const char **out);
+HS_NODISCARD hs_status md_utf16_to_utf8(hs_arena *arena, hs_reader *r, size_t n_units,
+                                        const char **out);
 
 /* Stream parsers. Each reads only through sr (bounded to the stream) and ctx->file (for RVAs the
  * stream points to), fills ctx->dump, and records problems for what it skipped. */

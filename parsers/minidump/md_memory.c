@@ -7,10 +7,10 @@
 #include <stdlib.h>
 
 #include "alloc.h"
-#include "sort.h"
 #include "checked.h"
-#include "md_internal.h"
 #include "hs_limits.h"
+#include "md_internal.h"
+#include "sort.h"
 
 enum { MEMORY_DESCRIPTOR_SIZE = 16, MEMORY64_DESCRIPTOR_SIZE = 16, MEMORY_INFO_SIZE = 48 };
 
@@ -31,8 +31,8 @@ static hs_status reserve_ranges(hs_dump *d, size_t more)
 
 /* Adds one range, clipped to the bytes the file really holds; a range that wraps the address
  * space or lies wholly outside the file is reported and dropped. */
-static void add_range(md_ctx *ctx, uint64_t start, uint64_t size, uint64_t rva, bool from64, size_t index,
-                      uint64_t desc_offset)
+static void add_range(md_ctx *ctx, uint64_t start, uint64_t size, uint64_t rva, bool from64,
+                      size_t index, uint64_t desc_offset)
 {
     hs_dump *d = ctx->dump;
     uint64_t end;
@@ -47,14 +47,18 @@ static void add_range(md_ctx *ctx, uint64_t start, uint64_t size, uint64_t rva, 
     uint64_t file_len = ctx->file.len;
     if (rva >= file_len) {
         md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, (int64_t)desc_offset,
-                   "range %zu at 0x%llx: its bytes at file offset 0x%llx lie past the end of the file (0x%llx); dropped",
-                   index, (unsigned long long)start, (unsigned long long)rva, (unsigned long long)file_len);
+                   "range %zu at 0x%llx: its bytes at file offset 0x%llx lie past the end of the "
+                   "file (0x%llx); dropped",
+                   index, (unsigned long long)start, (unsigned long long)rva,
+                   (unsigned long long)file_len);
         return;
     }
     if (size > file_len - rva) {
         md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, (int64_t)desc_offset,
-                   "range %zu at 0x%llx declares 0x%llx bytes but the file ends after 0x%llx; keeping those", index,
-                   (unsigned long long)start, (unsigned long long)size, (unsigned long long)(file_len - rva));
+                   "range %zu at 0x%llx declares 0x%llx bytes but the file ends after 0x%llx; "
+                   "keeping those",
+                   index, (unsigned long long)start, (unsigned long long)size,
+                   (unsigned long long)(file_len - rva));
         size = file_len - rva;
     }
     hs_md_memory_range *r = &d->memory[d->memory_count++];
@@ -78,7 +82,8 @@ hs_status md_parse_memory_list(md_ctx *ctx, hs_reader *sr, uint32_t rva)
         uint64_t desc_off = rva + (uint64_t)sr->pos;
         uint64_t start;
         uint32_t size, data_rva;
-        if (hs_rd_u64(sr, &start) != HS_OK || hs_rd_u32(sr, &size) != HS_OK || hs_rd_u32(sr, &data_rva) != HS_OK)
+        if (hs_rd_u64(sr, &start) != HS_OK || hs_rd_u32(sr, &size) != HS_OK ||
+            hs_rd_u32(sr, &data_rva) != HS_OK)
             return HS_ERR_TRUNCATED;
         add_range(ctx, start, size, data_rva, false, i, desc_off);
     }
@@ -90,8 +95,8 @@ hs_status md_parse_memory64_list(md_ctx *ctx, hs_reader *sr, uint32_t rva)
     hs_dump *d = ctx->dump;
     uint64_t declared, base_rva;
     if (hs_rd_u64(sr, &declared) != HS_OK || hs_rd_u64(sr, &base_rva) != HS_OK) {
-        md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, rva, "stream of %zu bytes is shorter than its 16-byte header",
-                   sr->len);
+        md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, rva,
+                   "stream of %zu bytes is shorter than its 16-byte header", sr->len);
         return HS_ERR_TRUNCATED;
     }
     uint64_t fit = hs_reader_remaining(sr) / MEMORY64_DESCRIPTOR_SIZE;
@@ -103,13 +108,15 @@ hs_status md_parse_memory64_list(md_ctx *ctx, hs_reader *sr, uint32_t rva)
         n = fit;
     }
     if (n > HS_MAX_MEMORY_RANGES) {
-        md_problem(ctx, HS_SEV_WARNING, HS_ERR_LIMIT, rva, "%llu ranges exceed the limit of %u; reading %u",
-                   (unsigned long long)n, HS_MAX_MEMORY_RANGES, HS_MAX_MEMORY_RANGES);
+        md_problem(ctx, HS_SEV_WARNING, HS_ERR_LIMIT, rva,
+                   "%llu ranges exceed the limit of %u; reading %u", (unsigned long long)n,
+                   HS_MAX_MEMORY_RANGES, HS_MAX_MEMORY_RANGES);
         n = HS_MAX_MEMORY_RANGES;
     }
     hs_status st = reserve_ranges(d, (size_t)n);
     if (st != HS_OK) {
-        md_problem(ctx, HS_SEV_WARNING, st, rva, "cannot hold %llu more memory ranges", (unsigned long long)n);
+        md_problem(ctx, HS_SEV_WARNING, st, rva, "cannot hold %llu more memory ranges",
+                   (unsigned long long)n);
         return st;
     }
     d->has_memory64 = true;
@@ -183,7 +190,8 @@ void md_drop_aliased_ranges(md_ctx *ctx)
         const hs_md_memory_range *f = &d->memory[first];
         snprintf(ctx->where, sizeof ctx->where, "memory ranges");
         md_problem(ctx, HS_SEV_WARNING, HS_ERR_FORMAT, (int64_t)f->rva,
-                   "%zu of %zu ranges reuse file bytes of another range (the first at 0x%llx, 0x%llx bytes); dropped",
+                   "%zu of %zu ranges reuse file bytes of another range (the first at 0x%llx, "
+                   "0x%llx bytes); dropped",
                    dropped, n, (unsigned long long)f->start, (unsigned long long)f->size);
         size_t out = 0;
         for (size_t i = 0; i < n; i++)

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "md_internal.h"
 #include "hs_limits.h"
+#include "md_internal.h"
 
 enum {
     MODULE_SIZE = 108,
@@ -41,11 +41,12 @@ static const char *read_cstring(hs_arena *arena, hs_reader *r)
 static void format_guid_id(char *out, size_t size, const uint8_t g[16], uint32_t age)
 {
     /* GUID fields are little-endian Data1 (u32), Data2 (u16), Data3 (u16), Data4[8]. */
-    uint32_t d1 = (uint32_t)g[0] | (uint32_t)g[1] << 8 | (uint32_t)g[2] << 16 | (uint32_t)g[3] << 24;
+    uint32_t d1 =
+        (uint32_t)g[0] | (uint32_t)g[1] << 8 | (uint32_t)g[2] << 16 | (uint32_t)g[3] << 24;
     unsigned d2 = (unsigned)g[4] | (unsigned)g[5] << 8;
     unsigned d3 = (unsigned)g[6] | (unsigned)g[7] << 8;
-    snprintf(out, size, "%08X%04X%04X%02X%02X%02X%02X%02X%02X%02X%02X%x", d1, d2, d3, g[8], g[9], g[10], g[11],
-             g[12], g[13], g[14], g[15], age);
+    snprintf(out, size, "%08X%04X%04X%02X%02X%02X%02X%02X%02X%02X%02X%x", d1, d2, d3, g[8], g[9],
+             g[10], g[11], g[12], g[13], g[14], g[15], age);
 }
 
 static void parse_codeview(md_ctx *ctx, hs_md_module *m, uint32_t size, uint32_t rva, size_t index)
@@ -55,8 +56,8 @@ static void parse_codeview(md_ctx *ctx, hs_md_module *m, uint32_t size, uint32_t
     hs_reader cv;
     if (size > HS_MAX_CV_RECORD_BYTES || hs_reader_sub(&ctx->file, rva, size, &cv) != HS_OK) {
         md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, rva,
-                   "module %zu (%s): CodeView record of %u bytes is outside the file or too large", index, m->name,
-                   size);
+                   "module %zu (%s): CodeView record of %u bytes is outside the file or too large",
+                   index, m->name, size);
         return;
     }
     uint32_t sig;
@@ -75,7 +76,8 @@ static void parse_codeview(md_ctx *ctx, hs_md_module *m, uint32_t size, uint32_t
         m->debug_file = read_cstring(ctx->dump->arena, &cv);
         return;
     case CV_SIG_PDB20:
-        if (hs_rd_u32(&cv, &offset20) != HS_OK || hs_rd_u32(&cv, &sig20) != HS_OK || hs_rd_u32(&cv, &age) != HS_OK)
+        if (hs_rd_u32(&cv, &offset20) != HS_OK || hs_rd_u32(&cv, &sig20) != HS_OK ||
+            hs_rd_u32(&cv, &age) != HS_OK)
             break;
         m->cv_kind = HS_CV_PDB20;
         snprintf(id, sizeof id, "%08X%x", sig20, age);
@@ -98,8 +100,8 @@ static void parse_codeview(md_ctx *ctx, hs_md_module *m, uint32_t size, uint32_t
         m->cv_kind = HS_CV_OTHER;
         return;
     }
-    md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, rva, "module %zu (%s): CodeView record of %u bytes is truncated",
-               index, m->name, size);
+    md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, rva,
+               "module %zu (%s): CodeView record of %u bytes is truncated", index, m->name, size);
 }
 
 /* IMAGE_DEBUG_MISC: only a file name; used when there is no CodeView record (old PE images). */
@@ -108,10 +110,11 @@ static void parse_misc_record(md_ctx *ctx, hs_md_module *m, uint32_t size, uint3
     hs_reader mr;
     uint32_t length;
     uint8_t unicode;
-    if (size < MISC_RECORD_MIN || size > HS_MAX_CV_RECORD_BYTES || hs_reader_sub(&ctx->file, rva, size, &mr) != HS_OK)
+    if (size < MISC_RECORD_MIN || size > HS_MAX_CV_RECORD_BYTES ||
+        hs_reader_sub(&ctx->file, rva, size, &mr) != HS_OK)
         return;
-    if (hs_rd_skip(&mr, 4) != HS_OK || hs_rd_u32(&mr, &length) != HS_OK || hs_rd_u8(&mr, &unicode) != HS_OK ||
-        hs_rd_skip(&mr, 3) != HS_OK || length != size)
+    if (hs_rd_skip(&mr, 4) != HS_OK || hs_rd_u32(&mr, &length) != HS_OK ||
+        hs_rd_u8(&mr, &unicode) != HS_OK || hs_rd_skip(&mr, 3) != HS_OK || length != size)
         return;
     const char *name = NULL;
     if (unicode) {
@@ -126,9 +129,10 @@ static void parse_misc_record(md_ctx *ctx, hs_md_module *m, uint32_t size, uint3
 
 static void read_version_info(hs_reader *sr, hs_md_version_info *v)
 {
-    uint32_t *fields[] = {&v->signature,         &v->struct_version,     &v->file_version_ms, &v->file_version_ls,
-                          &v->product_version_ms, &v->product_version_ls, &v->file_flags_mask, &v->file_flags,
-                          &v->file_os,            &v->file_type,          &v->file_subtype,    &v->file_date_ms,
+    uint32_t *fields[] = {&v->signature,       &v->struct_version,     &v->file_version_ms,
+                          &v->file_version_ls, &v->product_version_ms, &v->product_version_ls,
+                          &v->file_flags_mask, &v->file_flags,         &v->file_os,
+                          &v->file_type,       &v->file_subtype,       &v->file_date_ms,
                           &v->file_date_ls};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         if (hs_rd_u32(sr, fields[i]) != HS_OK)
@@ -158,25 +162,28 @@ hs_status md_parse_module_list(md_ctx *ctx, hs_reader *sr, uint32_t rva)
             return HS_ERR_TRUNCATED;
         read_version_info(sr, &m->version_info);
         if (hs_rd_u32(sr, &cv_size) != HS_OK || hs_rd_u32(sr, &cv_rva) != HS_OK ||
-            hs_rd_u32(sr, &misc_size) != HS_OK || hs_rd_u32(sr, &misc_rva) != HS_OK || hs_rd_skip(sr, 16) != HS_OK)
+            hs_rd_u32(sr, &misc_size) != HS_OK || hs_rd_u32(sr, &misc_rva) != HS_OK ||
+            hs_rd_skip(sr, 16) != HS_OK)
             return HS_ERR_TRUNCATED;
 
         if (md_read_string(ctx, name_rva, &m->path) != HS_OK) {
             md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, (int64_t)entry_off,
-                       "module %zu at 0x%llx: name at RVA 0x%x is unreadable", i, (unsigned long long)m->base, name_rva);
+                       "module %zu at 0x%llx: name at RVA 0x%x is unreadable", i,
+                       (unsigned long long)m->base, name_rva);
             m->path = "";
         }
         m->name = basename_of(m->path);
         if (m->version_info.present) {
             const hs_md_version_info *v = &m->version_info;
             snprintf(m->version, sizeof m->version, "%u.%u.%u.%u", v->file_version_ms >> 16,
-                     v->file_version_ms & 0xFFFF, v->file_version_ls >> 16, v->file_version_ls & 0xFFFF);
+                     v->file_version_ms & 0xFFFF, v->file_version_ls >> 16,
+                     v->file_version_ls & 0xFFFF);
         }
         m->code_id = hs_arena_printf(d->arena, "%08X%x", m->time_date_stamp, m->size);
         if (m->base + (uint64_t)m->size < m->base)
             md_problem(ctx, HS_SEV_WARNING, HS_ERR_OVERFLOW, (int64_t)entry_off,
-                       "module %zu (%s): base 0x%llx + size 0x%x wraps the address space", i, m->name,
-                       (unsigned long long)m->base, m->size);
+                       "module %zu (%s): base 0x%llx + size 0x%x wraps the address space", i,
+                       m->name, (unsigned long long)m->base, m->size);
         parse_codeview(ctx, m, cv_size, cv_rva, i);
         if (!m->debug_file && misc_size)
             parse_misc_record(ctx, m, misc_size, misc_rva);
@@ -207,8 +214,8 @@ hs_status md_parse_unloaded_module_list(md_ctx *ctx, hs_reader *sr)
             hs_rd_u32(&er, &name_rva) != HS_OK)
             break;
         if (md_read_string(ctx, name_rva, &m->path) != HS_OK) {
-            md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, -1, "unloaded module %zu: name at RVA 0x%x is unreadable",
-                       i, name_rva);
+            md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, -1,
+                       "unloaded module %zu: name at RVA 0x%x is unreadable", i, name_rva);
             m->path = "";
         }
         d->unloaded_module_count++;

@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "md_internal.h"
 #include "hs_limits.h"
+#include "md_internal.h"
 
 static size_t put_utf8(char *dst, uint32_t cp)
 {
@@ -48,8 +48,8 @@ hs_status md_utf16_to_utf8(hs_arena *arena, hs_reader *r, size_t n_units, const 
         uint32_t cp = u;
         if (u >= 0xD800 && u <= 0xDBFF) {
             uint16_t lo = 0;
-            if (i + 1 < n_units && hs_rd_u16_at(r, r->pos, &lo) == HS_OK && lo >= 0xDC00 && lo <= 0xDFFF &&
-                hs_rd_skip(r, 2) == HS_OK) {
+            if (i + 1 < n_units && hs_rd_u16_at(r, r->pos, &lo) == HS_OK && lo >= 0xDC00 &&
+                lo <= 0xDFFF && hs_rd_skip(r, 2) == HS_OK) {
                 i++;
                 cp = 0x10000 + (((uint32_t)u - 0xD800) << 10) + ((uint32_t)lo - 0xDC00);
             } else {

@@ -3,8 +3,8 @@
  * MINIDUMP_THREAD_NAME (12, packed), minidumpapiset.h. */
 #include <stdio.h>
 
-#include "md_internal.h"
 #include "hs_limits.h"
+#include "md_internal.h"
 
 enum { THREAD_SIZE = 48, THREAD_EX_SIZE = 64, THREAD_INFO_SIZE = 64, THREAD_NAME_SIZE = 12 };
 
@@ -12,7 +12,8 @@ hs_status md_parse_thread_list(md_ctx *ctx, hs_reader *sr, uint32_t rva, bool ex
 {
     hs_dump *d = ctx->dump;
     if (d->has_thread_list) {
-        md_problem(ctx, HS_SEV_NOTE, HS_OK, rva, "the dump has both ThreadList and ThreadExList; the first is used");
+        md_problem(ctx, HS_SEV_NOTE, HS_OK, rva,
+                   "the dump has both ThreadList and ThreadExList; the first is used");
         return HS_OK;
     }
     size_t entry = extended ? THREAD_EX_SIZE : THREAD_SIZE;
@@ -36,8 +37,8 @@ hs_status md_parse_thread_list(md_ctx *ctx, hs_reader *sr, uint32_t rva, bool ex
         t->stack_size = stack_size32;
         if (extended) {
             uint32_t bs_size, bs_rva;
-            if (hs_rd_u64(sr, &t->backing_store_start) != HS_OK || hs_rd_u32(sr, &bs_size) != HS_OK ||
-                hs_rd_u32(sr, &bs_rva) != HS_OK)
+            if (hs_rd_u64(sr, &t->backing_store_start) != HS_OK ||
+                hs_rd_u32(sr, &bs_size) != HS_OK || hs_rd_u32(sr, &bs_rva) != HS_OK)
                 return HS_ERR_TRUNCATED;
             t->backing_store_size = bs_size;
         }
@@ -91,7 +92,8 @@ hs_status md_parse_thread_names(md_ctx *ctx, hs_reader *sr, uint32_t rva)
         const char *name = NULL;
         if (name_rva > UINT32_MAX || md_read_string(ctx, (uint32_t)name_rva, &name) != HS_OK) {
             md_problem(ctx, HS_SEV_WARNING, HS_ERR_TRUNCATED, (int64_t)(rva + 4 + 12 * i),
-                       "name of thread %u at RVA 0x%llx is unreadable", tid, (unsigned long long)name_rva);
+                       "name of thread %u at RVA 0x%llx is unreadable", tid,
+                       (unsigned long long)name_rva);
             continue;
         }
         bool found = false;
@@ -102,8 +104,9 @@ hs_status md_parse_thread_names(md_ctx *ctx, hs_reader *sr, uint32_t rva)
             }
         }
         if (!found)
-            md_problem(ctx, HS_SEV_NOTE, HS_OK, -1, "name \"%s\" given to thread %u, which is not in the thread list",
-                       name, tid);
+            md_problem(ctx, HS_SEV_NOTE, HS_OK, -1,
+                       "name \"%s\" given to thread %u, which is not in the thread list", name,
+                       tid);
     }
     return HS_OK;
 }

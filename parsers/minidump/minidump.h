@@ -1,8 +1,8 @@
 /* The minidump parser: header, stream directory and every stream a Windows crash dump carries,
  * exposed as typed C structures. Layouts from Microsoft's minidumpapiset.h documentation
  * (MINIDUMP_* structures), cross-checked against Breakpad's minidump_format.h and the dumps in
- * tests/data/real. Nothing here trusts the file: each stream is parsed through a reader bounded to its
- * LOCATION_DESCRIPTOR, and a damaged stream is recorded in `problems` and skipped. */
+ * tests/data/real. Nothing here trusts the file: each stream is parsed through a reader bounded to
+ * its LOCATION_DESCRIPTOR, and a damaged stream is recorded in `problems` and skipped. */
 #ifndef HS_MINIDUMP_H
 #define HS_MINIDUMP_H
 
@@ -73,19 +73,19 @@ enum {
 
 typedef struct hs_md_header {
     uint32_t signature;
-    uint32_t version;        /* low 16 bits: 0xA793 (MINIDUMP_VERSION); high: implementation */
+    uint32_t version; /* low 16 bits: 0xA793 (MINIDUMP_VERSION); high: implementation */
     uint32_t stream_count;
     uint32_t directory_rva;
     uint32_t checksum;
     uint32_t time_date_stamp;
-    uint64_t flags;          /* MINIDUMP_TYPE */
+    uint64_t flags; /* MINIDUMP_TYPE */
 } hs_md_header;
 
 typedef struct hs_md_stream {
     uint32_t type;
     uint32_t size;
     uint32_t rva;
-    bool used;               /* parsed as the stream of its type (duplicates are not) */
+    bool used; /* parsed as the stream of its type (duplicates are not) */
 } hs_md_stream;
 
 typedef struct hs_md_thread {
@@ -95,18 +95,18 @@ typedef struct hs_md_thread {
     uint32_t priority;
     uint64_t teb;
     uint64_t stack_start;
-    uint64_t stack_size;     /* as declared; the bytes may be absent */
+    uint64_t stack_size; /* as declared; the bytes may be absent */
     uint32_t stack_rva;
     uint32_t context_rva;
     uint32_t context_size;
-    hs_context context;      /* context.valid is false when it could not be read */
+    hs_context context;           /* context.valid is false when it could not be read */
     uint64_t backing_store_start; /* ThreadExList only (IA64), else 0 */
     uint64_t backing_store_size;
-    const char *name;        /* from ThreadNames, or NULL */
+    const char *name; /* from ThreadNames, or NULL */
 } hs_md_thread;
 
 typedef struct hs_md_version_info {
-    bool present;            /* VS_FIXEDFILEINFO with signature 0xFEEF04BD */
+    bool present; /* VS_FIXEDFILEINFO with signature 0xFEEF04BD */
     uint32_t signature, struct_version;
     uint32_t file_version_ms, file_version_ls;
     uint32_t product_version_ms, product_version_ls;
@@ -116,9 +116,9 @@ typedef struct hs_md_version_info {
 
 typedef enum hs_cv_kind {
     HS_CV_NONE = 0,
-    HS_CV_PDB70,             /* 'RSDS': GUID, age, PDB path */
-    HS_CV_PDB20,             /* 'NB10': offset, timestamp signature, age, PDB path */
-    HS_CV_ELF,               /* 'BpEL': Breakpad's ELF build id */
+    HS_CV_PDB70, /* 'RSDS': GUID, age, PDB path */
+    HS_CV_PDB20, /* 'NB10': offset, timestamp signature, age, PDB path */
+    HS_CV_ELF,   /* 'BpEL': Breakpad's ELF build id */
     HS_CV_OTHER,
 } hs_cv_kind;
 
@@ -127,14 +127,14 @@ typedef struct hs_md_module {
     uint32_t size;
     uint32_t checksum;
     uint32_t time_date_stamp;
-    const char *path;        /* as recorded (UTF-8) */
-    const char *name;        /* last component of path (either separator) */
+    const char *path; /* as recorded (UTF-8) */
+    const char *name; /* last component of path (either separator) */
     hs_md_version_info version_info;
-    char version[48];        /* "a.b.c.d" from version_info, "" when absent */
+    char version[48]; /* "a.b.c.d" from version_info, "" when absent */
     hs_cv_kind cv_kind;
-    const char *debug_file;  /* PDB path for RSDS/NB10, the module path for ELF; NULL when none */
-    const char *debug_id;    /* Breakpad's spelling; NULL when none */
-    const char *code_id;     /* "TIMESTAMPsize" (Breakpad's code identifier) for PE modules */
+    const char *debug_file; /* PDB path for RSDS/NB10, the module path for ELF; NULL when none */
+    const char *debug_id;   /* Breakpad's spelling; NULL when none */
+    const char *code_id;    /* "TIMESTAMPsize" (Breakpad's code identifier) for PE modules */
 } hs_md_module;
 
 typedef struct hs_md_unloaded_module {
@@ -151,7 +151,7 @@ typedef struct hs_md_exception {
     uint32_t flags;
     uint64_t record;
     uint64_t address;
-    uint32_t parameter_count;        /* as declared (may exceed 15) */
+    uint32_t parameter_count; /* as declared (may exceed 15) */
     uint64_t parameters[15];
     uint32_t context_rva, context_size;
     hs_context context;
@@ -165,15 +165,15 @@ typedef struct hs_md_system_info {
     uint8_t product_type;
     uint32_t major, minor, build;
     uint32_t platform_id;
-    const char *csd;                 /* "" when absent */
+    const char *csd; /* "" when absent */
     uint16_t suite_mask;
-    char cpu_vendor[13];             /* x86/amd64: CPUID vendor string */
+    char cpu_vendor[13]; /* x86/amd64: CPUID vendor string */
     uint32_t cpu_version_info, cpu_feature_info, amd_extended_features;
-    uint64_t processor_features[2];  /* other architectures */
+    uint64_t processor_features[2]; /* other architectures */
 } hs_md_system_info;
 
 typedef struct hs_md_misc_info {
-    uint32_t size_of_info;           /* 24, 44, 232, 832 or 1364 (MINIDUMP_MISC_INFO .. _5) */
+    uint32_t size_of_info; /* 24, 44, 232, 832 or 1364 (MINIDUMP_MISC_INFO .. _5) */
     uint32_t flags1;
     uint32_t process_id;
     uint32_t process_create_time, process_user_time, process_kernel_time;
@@ -205,7 +205,7 @@ typedef struct hs_md_thread_info {
 
 typedef struct hs_md_handle {
     uint64_t handle;
-    const char *type_name;   /* NULL when absent */
+    const char *type_name; /* NULL when absent */
     const char *object_name;
     uint32_t attributes, granted_access, handle_count, pointer_count;
 } hs_md_handle;
@@ -220,19 +220,19 @@ typedef struct hs_md_breakpad_info {
 } hs_md_breakpad_info;
 
 typedef struct hs_md_memory_range {
-    uint64_t start;          /* virtual address */
-    uint64_t size;           /* bytes present in the file (clipped to the file if truncated) */
-    uint64_t rva;            /* file offset of the bytes */
+    uint64_t start; /* virtual address */
+    uint64_t size;  /* bytes present in the file (clipped to the file if truncated) */
+    uint64_t rva;   /* file offset of the bytes */
     bool from_memory64;
 } hs_md_memory_range;
 
 typedef struct hs_dump {
-    const char *path;        /* for messages; the caller's string is copied */
+    const char *path; /* for messages; the caller's string is copied */
     hs_source source;
     hs_arena *arena;
     hs_diag problems;
 
-    bool valid;              /* the header and directory could be read */
+    bool valid; /* the header and directory could be read */
     hs_md_header header;
     hs_md_stream *streams;
     size_t stream_count;
@@ -245,10 +245,10 @@ typedef struct hs_dump {
     bool has_module_list;
     hs_md_unloaded_module *unloaded_modules;
     size_t unloaded_module_count;
-    hs_md_exception *exception;      /* NULL when no exception stream */
-    hs_md_system_info *system_info;  /* NULL when no (readable) SystemInfo */
+    hs_md_exception *exception;     /* NULL when no exception stream */
+    hs_md_system_info *system_info; /* NULL when no (readable) SystemInfo */
     hs_md_misc_info *misc_info;
-    hs_md_memory_info *memory_info;  /* sorted by base */
+    hs_md_memory_info *memory_info; /* sorted by base */
     size_t memory_info_count;
     bool has_memory_info;
     hs_md_thread_info *thread_infos;
@@ -258,7 +258,7 @@ typedef struct hs_dump {
     const char *comment_a;
     const char *comment_w;
     hs_md_breakpad_info *breakpad_info; /* NULL without a BreakpadInfo stream */
-    hs_md_memory_range *memory;      /* in stream order: MemoryList entries, then Memory64List */
+    hs_md_memory_range *memory;         /* in stream order: MemoryList entries, then Memory64List */
     size_t memory_count;
     bool has_memory64;
 } hs_dump;
@@ -272,13 +272,15 @@ typedef struct hs_dump_options {
 hs_dump *hs_dump_open(const char *path, const hs_dump_options *options);
 /* Parses a dump held in caller-owned memory (kept borrowed unless it is gzip); name is for
  * messages. */
-hs_dump *hs_dump_open_memory(const void *data, size_t size, const char *name, const hs_dump_options *options);
+hs_dump *hs_dump_open_memory(const void *data, size_t size, const char *name,
+                             const hs_dump_options *options);
 /* Frees the dump and everything parsed from it. Accepts NULL. */
 void hs_dump_free(hs_dump *dump);
 
 /* The stream's name: "ThreadList", "BreakpadInfo", …, or NULL when the type is not known. */
 const char *hs_stream_name(uint32_t type);
-/* Writes the names of the MINIDUMP_TYPE bits set in flags, '|'-separated ("MiniDumpNormal" for 0). */
+/* Writes the names of the MINIDUMP_TYPE bits set in flags, '|'-separated ("MiniDumpNormal" for 0).
+ */
 void hs_minidump_type_names(uint64_t flags, char *buf, size_t size);
 /* The architecture of the dump's process, from SystemInfo (HS_ARCH_UNKNOWN without it). */
 hs_arch hs_dump_arch(const hs_dump *dump);

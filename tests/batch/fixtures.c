@@ -36,14 +36,17 @@ void fx_write(const char *path, const void *data, size_t size)
 }
 
 /* An archive of the members, in memory. format: ARCHIVE_FORMAT_*; filter: ARCHIVE_FILTER_*. */
-static bytes archive_of(int format, int filter, const char *options, const fx_member *members, size_t n)
+static bytes archive_of(int format, int filter, const char *options, const fx_member *members,
+                        size_t n)
 {
     struct archive *a = archive_write_new();
     cr_assert_eq(archive_write_set_format(a, format), ARCHIVE_OK, "%s", archive_error_string(a));
     if (filter != ARCHIVE_FILTER_NONE)
-        cr_assert_eq(archive_write_add_filter(a, filter), ARCHIVE_OK, "%s", archive_error_string(a));
+        cr_assert_eq(archive_write_add_filter(a, filter), ARCHIVE_OK, "%s",
+                     archive_error_string(a));
     if (options)
-        cr_assert_eq(archive_write_set_options(a, options), ARCHIVE_OK, "%s", archive_error_string(a));
+        cr_assert_eq(archive_write_set_options(a, options), ARCHIVE_OK, "%s",
+                     archive_error_string(a));
     if (options && strstr(options, "encryption"))
         cr_assert_eq(archive_write_set_passphrase(a, "ticket-4711"), ARCHIVE_OK);
     archive_write_set_bytes_in_last_block(a, 1);
@@ -51,7 +54,8 @@ static bytes archive_of(int format, int filter, const char *options, const fx_me
     for (size_t i = 0; i < n; i++)
         cap += members[i].size + 4096;
     bytes out = {malloc(cap), 0};
-    cr_assert_eq(archive_write_open_memory(a, out.data, cap, &out.size), ARCHIVE_OK, "%s", archive_error_string(a));
+    cr_assert_eq(archive_write_open_memory(a, out.data, cap, &out.size), ARCHIVE_OK, "%s",
+                 archive_error_string(a));
     for (size_t i = 0; i < n; i++) {
         struct archive_entry *e = archive_entry_new();
         archive_entry_set_pathname(e, members[i].name);
@@ -60,8 +64,8 @@ static bytes archive_of(int format, int filter, const char *options, const fx_me
         archive_entry_set_perm(e, 0644);
         archive_entry_set_mtime(e, 1000000000, 0); /* fixed: the fixtures are deterministic */
         cr_assert_eq(archive_write_header(a, e), ARCHIVE_OK, "%s", archive_error_string(a));
-        cr_assert_eq(archive_write_data(a, members[i].data, members[i].size), (la_ssize_t)members[i].size,
-                     "%s", archive_error_string(a));
+        cr_assert_eq(archive_write_data(a, members[i].data, members[i].size),
+                     (la_ssize_t)members[i].size, "%s", archive_error_string(a));
         archive_entry_free(e);
     }
     cr_assert_eq(archive_write_close(a), ARCHIVE_OK, "%s", archive_error_string(a));
@@ -69,7 +73,8 @@ static bytes archive_of(int format, int filter, const char *options, const fx_me
     return out;
 }
 
-static void write_archive(const char *path, int format, int filter, const char *options, const fx_member *m, size_t n)
+static void write_archive(const char *path, int format, int filter, const char *options,
+                          const fx_member *m, size_t n)
 {
     bytes b = archive_of(format, filter, options, m, n);
     fx_write(path, b.data, b.size);
@@ -85,7 +90,8 @@ static void damage_zip_member(bytes *zip, const char *name)
             continue;
         /* Local file header (APPNOTE 4.3.7): name at +30, after it extra field of length at +28. */
         const unsigned char *h = (const unsigned char *)zip->data + i - 30;
-        cr_assert(h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4, "no local header before %s", name);
+        cr_assert(h[0] == 'P' && h[1] == 'K' && h[2] == 3 && h[3] == 4, "no local header before %s",
+                  name);
         size_t extra = (size_t)(h[28] | h[29] << 8);
         size_t data = i + len + extra;
         cr_assert_lt(data + 600, zip->size);
@@ -128,7 +134,8 @@ void fx_build(const char *dir, const char *samples)
     /* ticket-4711.zip: a dump in a folder, notes, a traversal name, a damaged member, and an
      * encrypted zip inside. */
     fx_member secret[] = {{"encrypted.dmp", healthy.data, healthy.size}};
-    bytes secret_zip = archive_of(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, "zip:encryption=zipcrypt", secret, 1);
+    bytes secret_zip =
+        archive_of(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, "zip:encryption=zipcrypt", secret, 1);
     fx_member ticket[] = {
         {"crash/app.dmp", positive.data, positive.size},
         {"notes.txt", notes, sizeof notes - 1},
@@ -144,11 +151,13 @@ void fx_build(const char *dir, const char *samples)
     /* nested/outer.tar.gz: a 7z holding a dump and a zip with another, and a .dmp.gz. */
     fx_member again[] = {{"xp-healthy.dmp", healthy.data, healthy.size}};
     bytes again_zip = archive_of(ARCHIVE_FORMAT_ZIP, ARCHIVE_FILTER_NONE, NULL, again, 1);
-    fx_member inner[] = {{"deep/win7.dmp", early.data, early.size}, {"again.zip", again_zip.data, again_zip.size}};
+    fx_member inner[] = {{"deep/win7.dmp", early.data, early.size},
+                         {"again.zip", again_zip.data, again_zip.size}};
     bytes inner_7z = archive_of(ARCHIVE_FORMAT_7ZIP, ARCHIVE_FILTER_NONE, NULL, inner, 2);
     fx_member plain[] = {{"data", healthy.data, healthy.size}};
     bytes plain_gz = archive_of(ARCHIVE_FORMAT_RAW, ARCHIVE_FILTER_GZIP, NULL, plain, 1);
-    fx_member outer[] = {{"inner.7z", inner_7z.data, inner_7z.size}, {"plain.dmp.gz", plain_gz.data, plain_gz.size}};
+    fx_member outer[] = {{"inner.7z", inner_7z.data, inner_7z.size},
+                         {"plain.dmp.gz", plain_gz.data, plain_gz.size}};
     snprintf(p, sizeof p, "%s/nested", dir);
     cr_assert_eq(mkdir(p, 0755), 0);
     snprintf(p, sizeof p, "%s/nested/outer.tar.gz", dir);
@@ -164,7 +173,9 @@ void fx_build(const char *dir, const char *samples)
     snprintf(p, sizeof p, "%s/WERInternalMetadata.xml", q);
     fx_write(p, "<?xml version=\"1.0\"?><WERReportMetadata/>\n", 43);
     char cmd[12288];
-    snprintf(cmd, sizeof cmd, "cd '%s' && gcab -c -z -n '%s/wer.cab' report.mdmp heap.hdmp WERInternalMetadata.xml", q, dir);
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && gcab -c -z -n '%s/wer.cab' report.mdmp heap.hdmp WERInternalMetadata.xml",
+             q, dir);
     run_ok(cmd);
 
     /* bomb.dmp.bz2: 4096 concatenated bzip2 streams of 1 MiB of 'A' — 4 GiB from ~200 KB. (Not

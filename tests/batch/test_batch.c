@@ -53,7 +53,8 @@ static run_result run_in(const char *args, const char *stdin_text)
     snprintf(err, sizeof err, "%s/stderr", root);
     snprintf(in, sizeof in, "%s/stdin", root);
     fx_write(in, stdin_text ? stdin_text : "", stdin_text ? strlen(stdin_text) : 0);
-    snprintf(cmd, sizeof cmd, "cd '%s' && TMPDIR='%s/tmp' '%s' %s >'%s' 2>'%s' <'%s'", root, root, bin, args, out, err, in);
+    snprintf(cmd, sizeof cmd, "cd '%s' && TMPDIR='%s/tmp' '%s' %s >'%s' 2>'%s' <'%s'", root, root,
+             bin, args, out, err, in);
     int status = system(cmd);
     bytes o = fx_read(out), e = fx_read(err);
     o.data[o.size] = e.data[e.size] = '\0';
@@ -91,7 +92,8 @@ static size_t parse_jsonl(const char *text, line *lines, json_t **docs, size_t m
         lines[n].text = NULL;
         for (size_t k = 0; k < 3 && !lines[n].text; k++)
             lines[n].text = json_string_value(json_object_get(docs[n], keys[k]));
-        cr_assert(lines[n].file && lines[n].status && lines[n].text, "line %zu lacks file, status or text", n + 1);
+        cr_assert(lines[n].file && lines[n].status && lines[n].text,
+                  "line %zu lacks file, status or text", n + 1);
         n++;
         p = nl + 1;
     }
@@ -119,7 +121,8 @@ static size_t count_entries(const char *dir)
 static const line expected[] = {
     {"in/bomb.dmp.bz2", "error", "refused: the member expands more than 1000 times"},
     {"in/direct.dmp", "scanned", "no finding"},
-    {"in/nested/outer.tar.gz!inner.7z!deep/win7.dmp", "scanned", "KB293150-early (medium): 64 orphaned"},
+    {"in/nested/outer.tar.gz!inner.7z!deep/win7.dmp", "scanned",
+     "KB293150-early (medium): 64 orphaned"},
     {"in/nested/outer.tar.gz!inner.7z!again.zip!xp-healthy.dmp", "scanned", "no finding"},
     {"in/nested/outer.tar.gz!plain.dmp.gz", "scanned", "no finding"},
     {"in/ticket-4711.zip!crash/app.dmp", "scanned", "KB293150 (high): 70 orphaned"},
@@ -139,9 +142,11 @@ static void assert_expected_lines(const char *jsonl)
     cr_assert_eq(n, EXPECTED, "%zu lines instead of %d:\n%s", n, (int)EXPECTED, jsonl);
     for (size_t i = 0; i < n; i++) {
         cr_assert_str_eq(lines[i].file, expected[i].file, "line %zu", i + 1);
-        cr_assert_str_eq(lines[i].status, expected[i].status, "%s: %s", lines[i].file, lines[i].text);
-        cr_assert(strstr(lines[i].text, expected[i].text) == lines[i].text, "%s: '%s' does not start with '%s'",
-                  lines[i].file, lines[i].text, expected[i].text);
+        cr_assert_str_eq(lines[i].status, expected[i].status, "%s: %s", lines[i].file,
+                         lines[i].text);
+        cr_assert(strstr(lines[i].text, expected[i].text) == lines[i].text,
+                  "%s: '%s' does not start with '%s'", lines[i].file, lines[i].text,
+                  expected[i].text);
         if (strcmp(lines[i].status, "scanned") == 0) {
             const char *sha = json_string_value(json_object_get(docs[i], "sha256"));
             cr_assert(sha && strlen(sha) == 64, "%s: no SHA-256", lines[i].file);
@@ -193,7 +198,8 @@ Test(batch, text_summary_counts_and_skip_reasons)
     run_result r = run_in("scan -q in", NULL);
     cr_assert_eq(r.exit_code, 2);
     cr_assert(strstr(r.out, "in/ticket-4711.zip!crash/app.dmp: KB293150 (high)"), "%s", r.out);
-    cr_assert(strstr(r.out, "in/ticket-4711.zip!damaged.dmp: not scanned: damaged member"), "%s", r.out);
+    cr_assert(strstr(r.out, "in/ticket-4711.zip!damaged.dmp: not scanned: damaged member"), "%s",
+              r.out);
     cr_assert(strstr(r.out, "         8  dumps scanned\n"), "%s", r.out);
     cr_assert(strstr(r.out, "         3  failed"), "%s", r.out);
     cr_assert(strstr(r.out, "         5  skipped\n"), "%s", r.out);
@@ -211,18 +217,26 @@ Test(batch, limits_refuse_zip_bombs_and_deep_nesting)
     setup_root();
     run_result r = run_in("scan -q -f jsonl --max-ratio 100 zipbomb.zip", NULL);
     cr_assert_eq(r.exit_code, 2);
-    cr_assert(strstr(r.out, "\"file\":\"zipbomb.zip!zeros.dmp\",\"status\":\"error\""), "%s", r.out);
+    cr_assert(strstr(r.out, "\"file\":\"zipbomb.zip!zeros.dmp\",\"status\":\"error\""), "%s",
+              r.out);
     cr_assert(strstr(r.out, "refused: the member expands more than 100 times"), "%s", r.out);
     release(&r);
     r = run_in("scan -q -f jsonl --max-member-size 1M zipbomb.zip", NULL);
-    cr_assert(strstr(r.out, "refused: the member expands past 1048576 bytes (--max-member-size)"), "%s", r.out);
+    cr_assert(strstr(r.out, "refused: the member expands past 1048576 bytes (--max-member-size)"),
+              "%s", r.out);
     release(&r);
     /* Depth 2 opens outer.tar.gz and inner.7z but not again.zip inside it. */
     r = run_in("scan -q -f jsonl --max-depth 2 in/nested", NULL);
     cr_assert_eq(r.exit_code, 2);
-    cr_assert(strstr(r.out, "\"file\":\"in/nested/outer.tar.gz!inner.7z!again.zip\",\"status\":\"error\""), "%s", r.out);
-    cr_assert(strstr(r.out, "refused: archives nested deeper than 2 levels (--max-depth)"), "%s", r.out);
-    cr_assert(strstr(r.out, "\"file\":\"in/nested/outer.tar.gz!inner.7z!deep/win7.dmp\",\"status\":\"scanned\""), "%s", r.out);
+    cr_assert(strstr(r.out,
+                     "\"file\":\"in/nested/outer.tar.gz!inner.7z!again.zip\",\"status\":\"error\""),
+              "%s", r.out);
+    cr_assert(strstr(r.out, "refused: archives nested deeper than 2 levels (--max-depth)"), "%s",
+              r.out);
+    cr_assert(
+        strstr(r.out,
+               "\"file\":\"in/nested/outer.tar.gz!inner.7z!deep/win7.dmp\",\"status\":\"scanned\""),
+        "%s", r.out);
     release(&r);
     remove_root();
 }
@@ -240,7 +254,10 @@ Test(batch, jobs_do_not_change_the_output)
     remove_root();
 }
 
-static int compare_lines(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int compare_lines(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 /* The lines of text sorted (each line keeps its "file" first, so this sorts by input path). */
 static char *sorted_lines(char *text)
@@ -307,7 +324,8 @@ Test(batch, dedupe_scans_each_distinct_dump_once)
             continue;
         duplicates++;
         const char *file = lines[i].file;
-        bool healthy = strstr(file, "xp-healthy.dmp") || strstr(file, "plain.dmp.gz") || strstr(file, "evil.dmp");
+        bool healthy = strstr(file, "xp-healthy.dmp") || strstr(file, "plain.dmp.gz") ||
+                       strstr(file, "evil.dmp");
         cr_assert(healthy || strstr(file, "report.mdmp") || strstr(file, "heap.hdmp"), "%s", file);
         if (healthy)
             cr_assert_str_eq(lines[i].text, "in/direct.dmp");
@@ -353,8 +371,10 @@ Test(batch, sarif_validates_against_the_schema)
     json_t *log = json_loads(r.out, 0, &error);
     cr_assert_not_null(log, "%s", error.text);
     json_t *run = json_array_get(json_object_get(log, "runs"), 0);
-    cr_assert_eq(json_array_size(json_object_get(run, "results")), 4, "two KB293150 and two early-stage findings");
-    cr_assert_eq(json_array_size(json_object_get(run, "artifacts")), 8, "one artifact per dump scanned");
+    cr_assert_eq(json_array_size(json_object_get(run, "results")), 4,
+                 "two KB293150 and two early-stage findings");
+    cr_assert_eq(json_array_size(json_object_get(run, "artifacts")), 8,
+                 "one artifact per dump scanned");
     json_t *inv = json_array_get(json_object_get(run, "invocations"), 0);
     cr_assert(json_is_false(json_object_get(inv, "executionSuccessful")));
     cr_assert_eq(json_array_size(json_object_get(inv, "toolExecutionNotifications")), 3);
@@ -393,9 +413,12 @@ Test(batch, path_chains_name_members_everywhere)
     release(&r);
     r = run_in("info 'in/ticket-4711.zip!notes.txt' 'in/wer.cab!nothing.dmp'", NULL);
     cr_assert_eq(r.exit_code, 2);
-    cr_assert(strstr(r.err, "heapsleuth info: in/ticket-4711.zip!notes.txt: not a minidump"), "%s", r.err);
-    cr_assert(strstr(r.err, "heapsleuth info: in/wer.cab!nothing.dmp: in/wer.cab holds no member nothing.dmp"), "%s",
+    cr_assert(strstr(r.err, "heapsleuth info: in/ticket-4711.zip!notes.txt: not a minidump"), "%s",
               r.err);
+    cr_assert(
+        strstr(r.err,
+               "heapsleuth info: in/wer.cab!nothing.dmp: in/wer.cab holds no member nothing.dmp"),
+        "%s", r.err);
     release(&r);
     /* A chain naming a nested archive scans what it holds; a named dump inside one prints as an
      * object in JSON, an archive as an array. */
@@ -433,12 +456,19 @@ Test(batch, a_fifo_named_as_input_is_skipped_not_waited_on)
 Test(batch, a_dump_over_its_time_budget_is_reported_not_analysed)
 {
     setup_root();
-    run_result r = run_in("scan -q --brief --time-budget 0.000001 in/direct.dmp 'in/ticket-4711.zip!crash/app.dmp'", NULL);
+    run_result r = run_in(
+        "scan -q --brief --time-budget 0.000001 in/direct.dmp 'in/ticket-4711.zip!crash/app.dmp'",
+        NULL);
     cr_assert_eq(r.exit_code, 2, "%s", r.err);
-    cr_assert(strstr(r.out, "in/direct.dmp: not scanned: the analysis took longer than its time budget of 1e-06 s "
-                            "(--time-budget)\n"),
-              "%s", r.out);
-    cr_assert(strstr(r.out, "in/ticket-4711.zip!crash/app.dmp: not scanned: the analysis took longer"), "%s", r.out);
+    cr_assert(
+        strstr(
+            r.out,
+            "in/direct.dmp: not scanned: the analysis took longer than its time budget of 1e-06 s "
+            "(--time-budget)\n"),
+        "%s", r.out);
+    cr_assert(
+        strstr(r.out, "in/ticket-4711.zip!crash/app.dmp: not scanned: the analysis took longer"),
+        "%s", r.out);
     cr_assert(strstr(r.out, "         0  dumps scanned\n"), "%s", r.out);
     release(&r);
     r = run_in("scan -q --time-budget 0 in/direct.dmp", NULL);
@@ -446,7 +476,8 @@ Test(batch, a_dump_over_its_time_budget_is_reported_not_analysed)
     release(&r);
     r = run_in("scan --time-budget soon in/direct.dmp", NULL);
     cr_assert_eq(r.exit_code, 2);
-    cr_assert(strstr(r.err, "--time-budget takes a number of seconds (0: none), not 'soon'"), "%s", r.err);
+    cr_assert(strstr(r.err, "--time-budget takes a number of seconds (0: none), not 'soon'"), "%s",
+              r.err);
     release(&r);
     remove_root();
 }

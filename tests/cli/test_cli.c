@@ -26,11 +26,12 @@ static run_result run(const char *args)
     close(mkstemp(out_path));
     close(mkstemp(err_path));
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s >'%s' 2>'%s' </dev/null", HS_REAL_DUMPS, bin, args, out_path,
-             err_path);
+    snprintf(cmd, sizeof cmd, "cd '%s' && '%s' %s >'%s' 2>'%s' </dev/null", HS_REAL_DUMPS, bin,
+             args, out_path, err_path);
     int status = system(cmd);
     size_t out_len, err_len;
-    run_result r = {WIFEXITED(status) ? WEXITSTATUS(status) : -1, (char *)read_whole_file(out_path, &out_len),
+    run_result r = {WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                    (char *)read_whole_file(out_path, &out_len),
                     (char *)read_whole_file(err_path, &err_len)};
     unlink(out_path);
     unlink(err_path);
@@ -79,8 +80,11 @@ Test(cli, unreadable_input_exits_2_and_the_others_are_still_reported)
 {
     run_result r = run("info --format json no-such.dmp mozilla/windows-x86.dmp breakpad/LICENSE");
     cr_assert_eq(r.exit_code, 2);
-    cr_assert(strstr(r.err, "heapsleuth info: no-such.dmp: input: cannot open: No such file or directory"), "%s", r.err);
-    cr_assert(strstr(r.err, "heapsleuth info: breakpad/LICENSE: header at offset 0x0: not a minidump: signature is 0x79706f43"),
+    cr_assert(strstr(r.err,
+                     "heapsleuth info: no-such.dmp: input: cannot open: No such file or directory"),
+              "%s", r.err);
+    cr_assert(strstr(r.err, "heapsleuth info: breakpad/LICENSE: header at offset 0x0: not a "
+                            "minidump: signature is 0x79706f43"),
               "%s", r.err);
     json_error_t e;
     json_t *doc = json_loads(r.out, 0, &e);
@@ -120,11 +124,13 @@ Test(cli, info_json_follows_the_documented_conventions)
     cr_assert(json_is_false(json_object_get(mem, "full_memory")));
     json_t *streams = json_object_get(o, "streams");
     cr_assert_eq(json_array_size(streams), 16);
-    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(streams, 0), "name")), "ThreadList");
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(streams, 0), "name")),
+                     "ThreadList");
     cr_assert(json_is_array(json_object_get(o, "problems")));
     json_t *t0 = json_array_get(json_object_get(o, "threads"), 0);
     cr_assert_str_eq(json_string_value(json_object_get(t0, "name")), "MainThread");
-    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(t0, "stack"), "start")), "0x537beb4");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(t0, "stack"), "start")),
+                     "0x537beb4");
     json_decref(o);
     release(&r);
 }
@@ -144,20 +150,26 @@ Test(cli, scan_exit_codes_follow_fail_on)
 {
     char rule[] = "/tmp/hs-cli-rule-XXXXXX";
     int fd = mkstemp(rule);
-    const char *text = "rule low_probe { meta: id = \"PROBE\" severity = \"low\" condition: is_windows == 1 }\n";
+    const char *text =
+        "rule low_probe { meta: id = \"PROBE\" severity = \"low\" condition: is_windows == 1 }\n";
     cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
     close(fd);
     char args[512];
-    snprintf(args, sizeof args, "scan --no-default-rules -r %s syzygy/notepad-larger-32bit.dmp", rule);
+    snprintf(args, sizeof args, "scan --no-default-rules -r %s syzygy/notepad-larger-32bit.dmp",
+             rule);
     run_result r = run(args);
     cr_assert_eq(r.exit_code, 0, "a low finding is below the default --fail-on high: %s", r.err);
     cr_assert(strstr(r.out, "verdict: PROBE (low)"), "%s", r.out);
     release(&r);
-    snprintf(args, sizeof args, "scan --no-default-rules -r %s --fail-on low syzygy/notepad-larger-32bit.dmp", rule);
+    snprintf(args, sizeof args,
+             "scan --no-default-rules -r %s --fail-on low syzygy/notepad-larger-32bit.dmp", rule);
     r = run(args);
     cr_assert_eq(r.exit_code, 1);
     release(&r);
-    snprintf(args, sizeof args, "scan --no-default-rules -r %s --fail-on low no-such.dmp syzygy/notepad-larger-32bit.dmp", rule);
+    snprintf(
+        args, sizeof args,
+        "scan --no-default-rules -r %s --fail-on low no-such.dmp syzygy/notepad-larger-32bit.dmp",
+        rule);
     r = run(args);
     cr_assert_eq(r.exit_code, 2, "an unreadable input wins over findings");
     cr_assert(strstr(r.out, "verdict: PROBE (low)"), "the readable dump is still reported");
@@ -203,15 +215,25 @@ Test(cli, a_person_can_verify_the_first_corrupted_block)
     /* The sample of the KB signature (corpus/samples): the report names the block, its heap and
      * the check; `heaps --heap --entries` shows that block as a busy allocation of that heap. */
     run_result r = run("scan " HS_SOURCE_ROOT "/corpus/samples/xp-kb-positive-small.dmp");
-    cr_assert_eq(r.exit_code, 1, "a high finding exits 1 under the default --fail-on high: %s", r.err);
-    cr_assert(strstr(r.out, "verdict: KB293150 (high): 70 orphaned MAPI session heaps, 1 corrupted property block; "
-                            "MAPI32.DLL 5.5.2448.0"), "%s", r.out);
-    cr_assert(strstr(r.out, "corrupted property block 0x2001eb8 (heap 0x2000000, block 0x2001ea8): entry 2, tag "
-                            "0xfeeefeee, tag_fill_pattern"), "%s", r.out);
+    cr_assert_eq(r.exit_code, 1, "a high finding exits 1 under the default --fail-on high: %s",
+                 r.err);
+    cr_assert(
+        strstr(
+            r.out,
+            "verdict: KB293150 (high): 70 orphaned MAPI session heaps, 1 corrupted property block; "
+            "MAPI32.DLL 5.5.2448.0"),
+        "%s", r.out);
+    cr_assert(
+        strstr(r.out,
+               "corrupted property block 0x2001eb8 (heap 0x2000000, block 0x2001ea8): entry 2, tag "
+               "0xfeeefeee, tag_fill_pattern"),
+        "%s", r.out);
     cr_assert(strstr(r.out, "check it: heapsleuth heaps --heap 0x2000000 --entries"), "%s", r.out);
     release(&r);
-    r = run("heaps --heap 0x2000000 --entries " HS_SOURCE_ROOT "/corpus/samples/xp-kb-positive-small.dmp");
+    r = run("heaps --heap 0x2000000 --entries " HS_SOURCE_ROOT
+            "/corpus/samples/xp-kb-positive-small.dmp");
     cr_assert_eq(r.exit_code, 0);
-    cr_assert(strstr(r.out, "0x2001ea8                0x80       0x78  busy     backend"), "%s", r.out);
+    cr_assert(strstr(r.out, "0x2001ea8                0x80       0x78  busy     backend"), "%s",
+              r.out);
     release(&r);
 }

@@ -31,12 +31,12 @@
 #include "stackwalk_parse.h"
 #include "test_data.h"
 
-#define MIN_DUMPS 70
-#define MAX_DUMPS 512
+#define MIN_DUMPS            70
+#define MAX_DUMPS            512
 #define BREAKPAD_INFO_STREAM 0x47670001
 
 struct dump_param {
-    char rel[256];  /* e.g. "breakpad/minidump2" (no extension) */
+    char rel[256]; /* e.g. "breakpad/minidump2" (no extension) */
 };
 
 static const char *env_or(const char *name, const char *fallback)
@@ -104,7 +104,8 @@ static size_t discover(struct dump_param *out, size_t max)
             if (w < 0 || (size_t)w >= sizeof sw || !is_file(sw))
                 continue;
             if (n < max) {
-                int r = snprintf(out[n].rel, sizeof out[n].rel, "%s/%.*s", de->d_name, (int)(l - 4), fe->d_name);
+                int r = snprintf(out[n].rel, sizeof out[n].rel, "%s/%.*s", de->d_name, (int)(l - 4),
+                                 fe->d_name);
                 if (r > 0 && (size_t)r < sizeof out[n].rel)
                     n++;
             }
@@ -186,7 +187,8 @@ ParameterizedTest(struct dump_param *p, conformance, stackwalk, .timeout = 120)
     const char *dump = p->rel;
     char dmp[4096], swp[4096];
     cr_assert_lt(snprintf(dmp, sizeof dmp, "%s/%s.dmp", dumps_dir(), dump), (int)sizeof dmp);
-    cr_assert_lt(snprintf(swp, sizeof swp, "%s/%s.stackwalk.txt", dumps_dir(), dump), (int)sizeof swp);
+    cr_assert_lt(snprintf(swp, sizeof swp, "%s/%s.stackwalk.txt", dumps_dir(), dump),
+                 (int)sizeof swp);
     cr_assert(is_file(dmp), "%s: dump not found (%s)", dump, dmp);
 
     sw_summary sw;
@@ -197,7 +199,8 @@ ParameterizedTest(struct dump_param *p, conformance, stackwalk, .timeout = 120)
     char *out = run_info(dmp, &status);
     cr_assert_not_null(out, "%s: could not run %s", dump, heapsleuth_bin());
     /* Every dump here has a .stackwalk.txt, i.e. Breakpad read it. */
-    cr_expect_eq(status, 0, "%s: heapsleuth info exited %d (Breakpad read this dump)", dump, status);
+    cr_expect_eq(status, 0, "%s: heapsleuth info exited %d (Breakpad read this dump)", dump,
+                 status);
     json_error_t jerr;
     json_t *root = json_loads(out, 0, &jerr);
     free(out);
@@ -210,7 +213,8 @@ ParameterizedTest(struct dump_param *p, conformance, stackwalk, .timeout = 120)
         const char *ver = json_is_object(os) ? jstr(os, "version") : NULL;
         const char *csd = json_is_object(os) ? jstr(os, "csd") : NULL;
         cr_expect(plat && strcmp(plat, sw.os_platform) == 0,
-                  "%s: os.platform: ours \"%s\", Breakpad \"%s\"", dump, plat ? plat : "(null)", sw.os_platform);
+                  "%s: os.platform: ours \"%s\", Breakpad \"%s\"", dump, plat ? plat : "(null)",
+                  sw.os_platform);
         char joined[1024];
         snprintf(joined, sizeof joined, "%s %s", ver ? ver : "(null)", csd ? csd : "");
         cr_expect(strcmp(joined, sw.os_version) == 0,
@@ -218,8 +222,8 @@ ParameterizedTest(struct dump_param *p, conformance, stackwalk, .timeout = 120)
     }
     if (sw.has_cpu && sw.cpu_arch[0]) {
         const char *arch = jstr(root, "arch");
-        cr_expect(arch && strcmp(arch, sw.cpu_arch) == 0,
-                  "%s: arch: ours \"%s\", Breakpad \"%s\"", dump, arch ? arch : "(null)", sw.cpu_arch);
+        cr_expect(arch && strcmp(arch, sw.cpu_arch) == 0, "%s: arch: ours \"%s\", Breakpad \"%s\"",
+                  dump, arch ? arch : "(null)", sw.cpu_arch);
         json_t *cc = json_object_get(root, "cpu_count");
         cr_expect(json_is_integer(cc) && (unsigned)json_integer_value(cc) == sw.cpu_count,
                   "%s: cpu_count: ours %lld, Breakpad %u", dump,
@@ -229,14 +233,15 @@ ParameterizedTest(struct dump_param *p, conformance, stackwalk, .timeout = 120)
     /* Modules: same set (by base), every field of each. */
     json_t *mods = json_object_get(root, "modules");
     cr_assert(json_is_array(mods), "%s: no modules array", dump);
-    cr_expect_eq(json_array_size(mods), sw.module_count, "%s: module count: ours %zu, Breakpad %zu", dump,
-                 json_array_size(mods), sw.module_count);
+    cr_expect_eq(json_array_size(mods), sw.module_count, "%s: module count: ours %zu, Breakpad %zu",
+                 dump, json_array_size(mods), sw.module_count);
     for (size_t i = 0; i < sw.module_count; i++) {
         const sw_module *bm = &sw.modules[i];
         json_t *om = NULL;
         size_t j;
         json_t *m;
-        json_array_foreach(mods, j, m) {
+        json_array_foreach(mods, j, m)
+        {
             uint64_t b;
             if (jaddr(m, "base", &b) && b == bm->base) {
                 om = m;
@@ -252,35 +257,40 @@ ParameterizedTest(struct dump_param *p, conformance, stackwalk, .timeout = 120)
         const char *name = jstr(om, "name");
         const char *path = jstr(om, "path");
         const char *ob = path ? sw_basename(path) : name;
-        cr_expect(ob && strcmp(ob, bm->code_file) == 0, "%s: module %s: code file: ours \"%s\", Breakpad \"%s\"",
-                  dump, mn, ob ? ob : "(null)", bm->code_file);
+        cr_expect(ob && strcmp(ob, bm->code_file) == 0,
+                  "%s: module %s: code file: ours \"%s\", Breakpad \"%s\"", dump, mn,
+                  ob ? ob : "(null)", bm->code_file);
         json_t *sz = json_object_get(om, "size");
         uint64_t oend = json_is_integer(sz) ? bm->base + (uint64_t)json_integer_value(sz) - 1 : 0;
-        cr_expect(json_is_integer(sz) && oend == bm->end, "%s: module %s: end: ours 0x%llx, Breakpad 0x%llx", dump,
-                  mn, (unsigned long long)oend, (unsigned long long)bm->end);
+        cr_expect(json_is_integer(sz) && oend == bm->end,
+                  "%s: module %s: end: ours 0x%llx, Breakpad 0x%llx", dump, mn,
+                  (unsigned long long)oend, (unsigned long long)bm->end);
         const char *ver = jstr(om, "version");
         if (bm->version[0])
-            cr_expect(ver && strcmp(ver, bm->version) == 0, "%s: module %s: version: ours \"%s\", Breakpad \"%s\"",
-                      dump, mn, ver ? ver : "null", bm->version);
+            cr_expect(ver && strcmp(ver, bm->version) == 0,
+                      "%s: module %s: version: ours \"%s\", Breakpad \"%s\"", dump, mn,
+                      ver ? ver : "null", bm->version);
         else
             cr_expect(json_is_null(json_object_get(om, "version")),
-                      "%s: module %s: version: ours \"%s\", Breakpad none", dump, mn, ver ? ver : "(not null)");
+                      "%s: module %s: version: ours \"%s\", Breakpad none", dump, mn,
+                      ver ? ver : "(not null)");
         const char *df = jstr(om, "debug_file");
         const char *dfb = df ? sw_basename(df) : NULL;
         if (bm->debug_file[0])
             cr_expect(dfb && strcmp(dfb, bm->debug_file) == 0,
-                      "%s: module %s: debug_file: ours \"%s\", Breakpad \"%s\"", dump, mn, df ? df : "null",
-                      bm->debug_file);
+                      "%s: module %s: debug_file: ours \"%s\", Breakpad \"%s\"", dump, mn,
+                      df ? df : "null", bm->debug_file);
         else
-            cr_expect(dfb == NULL || dfb[0] == '\0', "%s: module %s: debug_file: ours \"%s\", Breakpad none", dump,
-                      mn, df);
+            cr_expect(dfb == NULL || dfb[0] == '\0',
+                      "%s: module %s: debug_file: ours \"%s\", Breakpad none", dump, mn, df);
         const char *id = jstr(om, "debug_id");
         if (bm->debug_id[0])
-            cr_expect(id && strcmp(id, bm->debug_id) == 0, "%s: module %s: debug_id: ours \"%s\", Breakpad \"%s\"",
-                      dump, mn, id ? id : "null", bm->debug_id);
+            cr_expect(id && strcmp(id, bm->debug_id) == 0,
+                      "%s: module %s: debug_id: ours \"%s\", Breakpad \"%s\"", dump, mn,
+                      id ? id : "null", bm->debug_id);
         else
-            cr_expect(id == NULL || id[0] == '\0', "%s: module %s: debug_id: ours \"%s\", Breakpad none", dump, mn,
-                      id);
+            cr_expect(id == NULL || id[0] == '\0',
+                      "%s: module %s: debug_id: ours \"%s\", Breakpad none", dump, mn, id);
     }
 
     /* Threads: see the header comment for why this is a bound in general. */
@@ -291,27 +301,31 @@ ParameterizedTest(struct dump_param *p, conformance, stackwalk, .timeout = 120)
     json_t *streams = json_object_get(root, "streams");
     size_t k;
     json_t *s;
-    json_array_foreach(streams, k, s) {
+    json_array_foreach(streams, k, s)
+    {
         json_t *t = json_object_get(s, "type");
         if (json_is_integer(t) && json_integer_value(t) == BREAKPAD_INFO_STREAM)
             breakpad_info = true;
     }
-    cr_expect(ours >= sw.thread_count, "%s: thread count: ours %zu, Breakpad walked %zu", dump, ours,
-              sw.thread_count);
-    cr_expect(sw.max_thread_index < (long)ours, "%s: thread index %ld in Breakpad's frames, ours has %zu threads",
-              dump, sw.max_thread_index, ours);
+    cr_expect(ours >= sw.thread_count, "%s: thread count: ours %zu, Breakpad walked %zu", dump,
+              ours, sw.thread_count);
+    cr_expect(sw.max_thread_index < (long)ours,
+              "%s: thread index %ld in Breakpad's frames, ours has %zu threads", dump,
+              sw.max_thread_index, ours);
     /* heapsleuth names the thread that wrote the dump (breakpad_info.dump_thread_id); Breakpad's
      * list leaves exactly that one out, so the counts must agree once it is discounted. */
     json_t *writer = json_object_get(json_object_get(root, "breakpad_info"), "dump_thread_id");
     size_t comparable = ours;
     for (size_t t = 0; json_is_integer(writer) && t < ours; t++)
-        if (json_integer_value(json_object_get(json_array_get(threads, t), "id")) == json_integer_value(writer))
+        if (json_integer_value(json_object_get(json_array_get(threads, t), "id")) ==
+            json_integer_value(writer))
             comparable--;
     cr_expect(breakpad_info == json_is_object(json_object_get(root, "breakpad_info")),
               "%s: a BreakpadInfo stream is listed but not decoded", dump);
     if (sw.thread_count > 0)
-        cr_expect_eq(comparable, sw.thread_count, "%s: thread count: ours %zu (%zu without the dump writer), Breakpad %zu",
-                     dump, ours, comparable, sw.thread_count);
+        cr_expect_eq(comparable, sw.thread_count,
+                     "%s: thread count: ours %zu (%zu without the dump writer), Breakpad %zu", dump,
+                     ours, comparable, sw.thread_count);
 
     json_decref(root);
     sw_free(&sw);
@@ -322,6 +336,7 @@ Test(conformance, dumps_found)
 {
     static struct dump_param local[MAX_DUMPS];
     size_t n = discover(local, MAX_DUMPS);
-    cr_assert_geq(n, MIN_DUMPS, "only %zu dumps with a .stackwalk.txt found in %s (expected at least %d)", n,
+    cr_assert_geq(n, MIN_DUMPS,
+                  "only %zu dumps with a .stackwalk.txt found in %s (expected at least %d)", n,
                   dumps_dir(), MIN_DUMPS);
 }

@@ -7,10 +7,7 @@
 #include "stackwalk_parse.h"
 #include "test_data.h"
 
-static void path_of(char *buf, size_t n, const char *rel)
-{
-    real_dump_path(buf, n, rel);
-}
+static void path_of(char *buf, size_t n, const char *rel) { real_dump_path(buf, n, rel); }
 
 Test(stackwalk_parse, minidump2)
 {

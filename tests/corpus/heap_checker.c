@@ -11,7 +11,7 @@ enum { MAX_STEPS = 1 << 22, MAX_SEGMENTS = 64, MAX_UCRS = 4096 };
 /* Offsets, each from heap-internals.md (section in the comment). */
 typedef struct layout {
     unsigned ptr, gran;
-    uint32_t teb_peb;             /* TEB.ProcessEnvironmentBlock */
+    uint32_t teb_peb;              /* TEB.ProcessEnvironmentBlock */
     uint32_t peb_heaps, peb_count; /* §2 ProcessHeaps, NumberOfHeaps */
     bool xp;
     /* §3.5 (XP) */
@@ -26,29 +26,88 @@ typedef struct layout {
 
 static const layout layouts[] = {
     /* XP SP3 x86: TEB.ProcessEnvironmentBlock @0x30 (§1.2); _HEAP / _HEAP_SEGMENT §3.5. */
-    [HC_XP_X86] = {.ptr = 4, .gran = 8, .teb_peb = 0x30, .peb_heaps = 0x90, .peb_count = 0x88, .xp = true,
-                   .xp_segments = 0x58, .xp_free_lists = 0x178, .xp_seg_base = 0x18, .seg_signature = 0x08, .first_entry = 0x20,
-                   .last_valid = 0x24, .ucr_list = 0x30, .heap_signature = 0x08},
+    [HC_XP_X86] = {.ptr = 4,
+                   .gran = 8,
+                   .teb_peb = 0x30,
+                   .peb_heaps = 0x90,
+                   .peb_count = 0x88,
+                   .xp = true,
+                   .xp_segments = 0x58,
+                   .xp_free_lists = 0x178,
+                   .xp_seg_base = 0x18,
+                   .seg_signature = 0x08,
+                   .first_entry = 0x20,
+                   .last_valid = 0x24,
+                   .ucr_list = 0x30,
+                   .heap_signature = 0x08},
     /* Windows 7 SP1 x86 (§3.6 "Vista SP2, 7 SP1"). */
-    [HC_WIN7_X86] = {.ptr = 4, .gran = 8, .teb_peb = 0x30, .peb_heaps = 0x90, .peb_count = 0x88,
-                     .seg_signature = 0x08, .seg_list_entry = 0x10, .seg_heap = 0x18, .first_entry = 0x24,
-                     .last_valid = 0x28, .ucr_list = 0x38, .ucr_segment_entry = 0x08, .ucr_address = 0x10,
-                     .ucr_size = 0x14, .heap_signature = 0x64, .encode_mask = 0x4C, .encoding_key = 0x50,
-                     .segment_list = 0xA8, .free_lists = 0xC4, .total_free = 0x78, .blocks_index = 0xB8,
+    [HC_WIN7_X86] = {.ptr = 4,
+                     .gran = 8,
+                     .teb_peb = 0x30,
+                     .peb_heaps = 0x90,
+                     .peb_count = 0x88,
+                     .seg_signature = 0x08,
+                     .seg_list_entry = 0x10,
+                     .seg_heap = 0x18,
+                     .first_entry = 0x24,
+                     .last_valid = 0x28,
+                     .ucr_list = 0x38,
+                     .ucr_segment_entry = 0x08,
+                     .ucr_address = 0x10,
+                     .ucr_size = 0x14,
+                     .heap_signature = 0x64,
+                     .encode_mask = 0x4C,
+                     .encoding_key = 0x50,
+                     .segment_list = 0xA8,
+                     .free_lists = 0xC4,
+                     .total_free = 0x78,
+                     .blocks_index = 0xB8,
                      .hint_size = 8},
     /* Windows 7 SP1 x64: TEB.ProcessEnvironmentBlock @0x60; the key's bytes at Encoding + 8. */
-    [HC_WIN7_X64] = {.ptr = 8, .gran = 16, .teb_peb = 0x60, .peb_heaps = 0xF0, .peb_count = 0xE8,
-                     .seg_signature = 0x10, .seg_list_entry = 0x18, .seg_heap = 0x28, .first_entry = 0x40,
-                     .last_valid = 0x48, .ucr_list = 0x60, .ucr_segment_entry = 0x10, .ucr_address = 0x20,
-                     .ucr_size = 0x28, .heap_signature = 0xA0, .encode_mask = 0x7C, .encoding_key = 0x88,
-                     .segment_list = 0x128, .free_lists = 0x158, .total_free = 0xC8, .blocks_index = 0x140,
+    [HC_WIN7_X64] = {.ptr = 8,
+                     .gran = 16,
+                     .teb_peb = 0x60,
+                     .peb_heaps = 0xF0,
+                     .peb_count = 0xE8,
+                     .seg_signature = 0x10,
+                     .seg_list_entry = 0x18,
+                     .seg_heap = 0x28,
+                     .first_entry = 0x40,
+                     .last_valid = 0x48,
+                     .ucr_list = 0x60,
+                     .ucr_segment_entry = 0x10,
+                     .ucr_address = 0x20,
+                     .ucr_size = 0x28,
+                     .heap_signature = 0xA0,
+                     .encode_mask = 0x7C,
+                     .encoding_key = 0x88,
+                     .segment_list = 0x128,
+                     .free_lists = 0x158,
+                     .total_free = 0xC8,
+                     .blocks_index = 0x140,
                      .hint_size = 16},
     /* Windows 10 x64 (§3.6 "8, 8.1, 10"). */
-    [HC_WIN10_X64] = {.ptr = 8, .gran = 16, .teb_peb = 0x60, .peb_heaps = 0xF0, .peb_count = 0xE8,
-                      .seg_signature = 0x10, .seg_list_entry = 0x18, .seg_heap = 0x28, .first_entry = 0x40,
-                      .last_valid = 0x48, .ucr_list = 0x60, .ucr_segment_entry = 0x10, .ucr_address = 0x20,
-                      .ucr_size = 0x28, .heap_signature = 0x98, .encode_mask = 0x7C, .encoding_key = 0x88,
-                      .segment_list = 0x120, .free_lists = 0x150, .total_free = 0xC0, .blocks_index = 0x138,
+    [HC_WIN10_X64] = {.ptr = 8,
+                      .gran = 16,
+                      .teb_peb = 0x60,
+                      .peb_heaps = 0xF0,
+                      .peb_count = 0xE8,
+                      .seg_signature = 0x10,
+                      .seg_list_entry = 0x18,
+                      .seg_heap = 0x28,
+                      .first_entry = 0x40,
+                      .last_valid = 0x48,
+                      .ucr_list = 0x60,
+                      .ucr_segment_entry = 0x10,
+                      .ucr_address = 0x20,
+                      .ucr_size = 0x28,
+                      .heap_signature = 0x98,
+                      .encode_mask = 0x7C,
+                      .encoding_key = 0x88,
+                      .segment_list = 0x120,
+                      .free_lists = 0x150,
+                      .total_free = 0xC0,
+                      .blocks_index = 0x138,
                       .hint_size = 8},
 };
 
@@ -144,15 +203,15 @@ static bool free_has(const free_set *s, uint64_t at)
 }
 
 /* §3.7: from base by Size to LastValidEntry, jumping over the gaps. */
-static void walk_segment(ctx *c, uint64_t base, uint64_t last_valid, const gap *gaps, size_t gap_count,
-                         unsigned segment_index, free_set *frees)
+static void walk_segment(ctx *c, uint64_t base, uint64_t last_valid, const gap *gaps,
+                         size_t gap_count, unsigned segment_index, free_set *frees)
 {
     uint64_t at = base;
     unsigned expected_prev = 0;
     for (size_t steps = 0; at != last_valid; steps++) {
         if (steps > MAX_STEPS || at > last_valid) {
-            fail(c, "segment 0x%llx: the chain passes LastValidEntry 0x%llx at 0x%llx", (unsigned long long)base,
-                 (unsigned long long)last_valid, (unsigned long long)at);
+            fail(c, "segment 0x%llx: the chain passes LastValidEntry 0x%llx at 0x%llx",
+                 (unsigned long long)base, (unsigned long long)last_valid, (unsigned long long)at);
             return;
         }
         entry e;
@@ -163,10 +222,11 @@ static void walk_segment(ctx *c, uint64_t base, uint64_t last_valid, const gap *
             return;
         }
         if (e.prev != expected_prev)
-            fail(c, "entry 0x%llx: PreviousSize 0x%x, expected 0x%x", (unsigned long long)at, e.prev, expected_prev);
+            fail(c, "entry 0x%llx: PreviousSize 0x%x, expected 0x%x", (unsigned long long)at,
+                 e.prev, expected_prev);
         if (c->l->xp && e.segment_index != segment_index)
-            fail(c, "entry 0x%llx: SegmentIndex %u in segment %u", (unsigned long long)at, e.segment_index,
-                 segment_index);
+            fail(c, "entry 0x%llx: SegmentIndex %u in segment %u", (unsigned long long)at,
+                 e.segment_index, segment_index);
         c->h->entries++;
         if (!(e.flags & 1)) {
             c->h->free_entries++;
@@ -180,8 +240,8 @@ static void walk_segment(ctx *c, uint64_t base, uint64_t last_valid, const gap *
                 /* XP marks the entry before a gap LAST_ENTRY (0x10); Vista+ puts the UCR sentinel
                  * there (UnusedBytes 3). */
                 if (c->l->xp ? !(e.flags & 0x10) : e.unused != 3)
-                    fail(c, "entry 0x%llx before the gap at 0x%llx lacks its marker", (unsigned long long)at,
-                         (unsigned long long)next);
+                    fail(c, "entry 0x%llx before the gap at 0x%llx lacks its marker",
+                         (unsigned long long)at, (unsigned long long)next);
                 next = gaps[g].address + gaps[g].size;
                 expected_prev = 0;
             }
@@ -192,7 +252,8 @@ static void walk_segment(ctx *c, uint64_t base, uint64_t last_valid, const gap *
 }
 
 /* A LIST_ENTRY walk: calls visit for each element, checks Blink symmetry and the bound. */
-static void walk_list(ctx *c, uint64_t head, const char *what, void (*visit)(ctx *, uint64_t, void *), void *arg)
+static void walk_list(ctx *c, uint64_t head, const char *what,
+                      void (*visit)(ctx *, uint64_t, void *), void *arg)
 {
     uint64_t prev = head, cur;
     if (!rd_ptr(c, head, &cur)) {
@@ -206,8 +267,8 @@ static void walk_list(ctx *c, uint64_t head, const char *what, void (*visit)(ctx
             return;
         }
         if (blink != prev)
-            fail(c, "%s: element 0x%llx has Blink 0x%llx, expected 0x%llx", what, (unsigned long long)cur,
-                 (unsigned long long)blink, (unsigned long long)prev);
+            fail(c, "%s: element 0x%llx has Blink 0x%llx, expected 0x%llx", what,
+                 (unsigned long long)cur, (unsigned long long)blink, (unsigned long long)prev);
         visit(c, cur, arg);
         prev = cur;
         cur = next;
@@ -220,8 +281,9 @@ typedef struct free_visit {
     uint64_t bytes;
     unsigned exact_size; /* XP list i: every element has Size i; 0: ascending order instead */
     unsigned last_size;
-    uint64_t first_of[128]; /* Vista+: the first element (FreeList link) of each size, 127 for larger */
-    size_t larger;          /* Vista+: elements of 128 granules or more */
+    uint64_t
+        first_of[128]; /* Vista+: the first element (FreeList link) of each size, 127 for larger */
+    size_t larger;     /* Vista+: elements of 128 granules or more */
 } free_visit;
 
 static void visit_free(ctx *c, uint64_t link, void *arg)
@@ -238,9 +300,11 @@ static void visit_free(ctx *c, uint64_t link, void *arg)
     if (!free_has(v->walked, at))
         fail(c, "free list element 0x%llx is not a free entry of the walk", (unsigned long long)at);
     if (v->exact_size && e.size != v->exact_size)
-        fail(c, "FreeLists[%u] holds 0x%llx of Size %u", v->exact_size, (unsigned long long)at, e.size);
+        fail(c, "FreeLists[%u] holds 0x%llx of Size %u", v->exact_size, (unsigned long long)at,
+             e.size);
     if (!v->exact_size && e.size < v->last_size)
-        fail(c, "free list not ascending at 0x%llx (%u after %u)", (unsigned long long)at, e.size, v->last_size);
+        fail(c, "free list not ascending at 0x%llx (%u after %u)", (unsigned long long)at, e.size,
+             v->last_size);
     v->last_size = e.size;
     if (!v->exact_size) {
         unsigned index = e.size < 127 ? e.size : 127;
@@ -267,8 +331,10 @@ static void check_blocks_index(ctx *c, uint64_t heap, const free_visit *v)
         return;
     }
     if (!rd(c, bi + (wide ? 8 : 4), 4, &array) || !rd(c, bi + (wide ? 0x10 : 0xC), 4, &items) ||
-        !rd(c, bi + (wide ? 0x14 : 0x10), 4, &out) || !rd_ptr(c, bi + (wide ? 0x20 : 0x18), &list_head) ||
-        !rd_ptr(c, bi + (wide ? 0x28 : 0x1C), &bitmap) || !rd_ptr(c, bi + (wide ? 0x30 : 0x20), &hints)) {
+        !rd(c, bi + (wide ? 0x14 : 0x10), 4, &out) ||
+        !rd_ptr(c, bi + (wide ? 0x20 : 0x18), &list_head) ||
+        !rd_ptr(c, bi + (wide ? 0x28 : 0x1C), &bitmap) ||
+        !rd_ptr(c, bi + (wide ? 0x30 : 0x20), &hints)) {
         fail(c, "BlocksIndex 0x%llx is not in the dump", (unsigned long long)bi);
         return;
     }
@@ -280,22 +346,27 @@ static void check_blocks_index(ctx *c, uint64_t heap, const free_visit *v)
         return;
     }
     if (array != 128 || list_head != heap + l->free_lists || items != v->seen || out != v->larger) {
-        fail(c, "BlocksIndex: ArraySize %llu, ListHead 0x%llx, ItemCount %llu, OutOfRangeItems %llu (free list: %zu, "
-                "%zu larger)",
+        fail(c,
+             "BlocksIndex: ArraySize %llu, ListHead 0x%llx, ItemCount %llu, OutOfRangeItems %llu "
+             "(free list: %zu, "
+             "%zu larger)",
              (unsigned long long)array, (unsigned long long)list_head, (unsigned long long)items,
              (unsigned long long)out, v->seen, v->larger);
         return;
     }
     for (unsigned i = 0; i < 128; i++) {
         uint64_t byte, hint;
-        if (!rd(c, bitmap + i / 8, 1, &byte) || !rd_ptr(c, hints + (uint64_t)i * l->hint_size, &hint)) {
+        if (!rd(c, bitmap + i / 8, 1, &byte) ||
+            !rd_ptr(c, hints + (uint64_t)i * l->hint_size, &hint)) {
             fail(c, "BlocksIndex bitmap or hints not in the dump");
             return;
         }
         bool in_use = byte >> (i % 8) & 1;
         if (in_use != (v->first_of[i] != 0) || hint != v->first_of[i]) {
-            fail(c, "BlocksIndex list %u: in use %d, hint 0x%llx; the free list's first of that size 0x%llx", i,
-                 in_use, (unsigned long long)hint, (unsigned long long)v->first_of[i]);
+            fail(c,
+                 "BlocksIndex list %u: in use %d, hint 0x%llx; the free list's first of that size "
+                 "0x%llx",
+                 i, in_use, (unsigned long long)hint, (unsigned long long)v->first_of[i]);
             return;
         }
     }
@@ -318,7 +389,8 @@ static void check_xp_lookaside(ctx *c, uint64_t heap)
     if (!read_entry(c, table - 8, &t))
         return;
     if (!(t.flags & 1) || t.size * 8u < 8 + 128 * 0x30) {
-        fail(c, "the look-aside table 0x%llx is not a busy entry of 128 lists", (unsigned long long)table);
+        fail(c, "the look-aside table 0x%llx is not a busy entry of 128 lists",
+             (unsigned long long)table);
         return;
     }
     for (unsigned i = 0; i < 128; i++) {
@@ -343,8 +415,8 @@ static void check_xp_lookaside(ctx *c, uint64_t heap)
             }
         }
         if (n != depth || depth > bound)
-            fail(c, "look-aside list %u: %llu elements, SLIST depth %llu, bound %llu", i, (unsigned long long)n,
-                 (unsigned long long)depth, (unsigned long long)bound);
+            fail(c, "look-aside list %u: %llu elements, SLIST depth %llu, bound %llu", i,
+                 (unsigned long long)n, (unsigned long long)depth, (unsigned long long)bound);
         c->h->lookaside_entries += n;
     }
 }
@@ -378,7 +450,8 @@ static void check_xp(ctx *c, uint64_t heap)
             uint64_t next;
             if (!rd_ptr(c, ucr, &next) || !rd_ptr(c, ucr + l->ptr, &gaps[n].address) ||
                 !rd_ptr(c, ucr + 2 * l->ptr, &gaps[n].size)) {
-                fail(c, "uncommitted range record 0x%llx is not in the dump", (unsigned long long)ucr);
+                fail(c, "uncommitted range record 0x%llx is not in the dump",
+                     (unsigned long long)ucr);
                 break;
             }
             n++;
@@ -406,7 +479,8 @@ static void check_vista(ctx *c, uint64_t heap)
 {
     const layout *l = c->l;
     uint64_t mask = 0;
-    if (!rd(c, heap + l->encode_mask, 4, &mask) || hs_as_read(c->as, heap + l->encoding_key, c->key, 8) != HS_OK) {
+    if (!rd(c, heap + l->encode_mask, 4, &mask) ||
+        hs_as_read(c->as, heap + l->encoding_key, c->key, 8) != HS_OK) {
         fail(c, "heap 0x%llx: header not in the dump", (unsigned long long)heap);
         return;
     }
@@ -428,8 +502,9 @@ static void check_vista(ctx *c, uint64_t heap)
             break;
         }
         seen[s] = seg;
-        if (!rd(c, seg + l->seg_signature, 4, &sig) || sig != 0xFFEEFFEE || !rd_ptr(c, seg + l->seg_heap, &owner) ||
-            owner != heap || !rd_ptr(c, seg + l->first_entry, &first) || !rd_ptr(c, seg + l->last_valid, &last)) {
+        if (!rd(c, seg + l->seg_signature, 4, &sig) || sig != 0xFFEEFFEE ||
+            !rd_ptr(c, seg + l->seg_heap, &owner) || owner != heap ||
+            !rd_ptr(c, seg + l->first_entry, &first) || !rd_ptr(c, seg + l->last_valid, &last)) {
             fail(c, "segment 0x%llx: bad signature, owner or header", (unsigned long long)seg);
             break;
         }
@@ -459,13 +534,14 @@ static void check_vista(ctx *c, uint64_t heap)
     if (v.seen != frees.count)
         fail(c, "FreeLists holds %zu entries, the walk found %zu free", v.seen, frees.count);
     if (rd_ptr(c, heap + l->total_free, &total_free) && total_free * l->gran != v.bytes)
-        fail(c, "TotalFreeSize 0x%llx granules, the free list holds 0x%llx bytes", (unsigned long long)total_free,
-             (unsigned long long)v.bytes);
+        fail(c, "TotalFreeSize 0x%llx granules, the free list holds 0x%llx bytes",
+             (unsigned long long)total_free, (unsigned long long)v.bytes);
     check_blocks_index(c, heap, &v);
     free(frees.at);
 }
 
-int hc_check(const hs_dump *dump, const hs_address_space *as, hc_os os, hc_result *out, char *err, size_t err_size)
+int hc_check(const hs_dump *dump, const hs_address_space *as, hc_os os, hc_result *out, char *err,
+             size_t err_size)
 {
     memset(out, 0, sizeof *out);
     const layout *l = &layouts[os];
@@ -474,7 +550,8 @@ int hc_check(const hs_dump *dump, const hs_address_space *as, hc_os os, hc_resul
     c.h = &scratch;
     uint64_t peb, list, count;
     if (dump->thread_count == 0 || !rd_ptr(&c, dump->threads[0].teb + l->teb_peb, &peb) ||
-        !rd(&c, peb + l->peb_count, 4, &count) || !rd_ptr(&c, peb + l->peb_heaps, &list) || count > 1u << 20) {
+        !rd(&c, peb + l->peb_count, 4, &count) || !rd_ptr(&c, peb + l->peb_heaps, &list) ||
+        count > 1u << 20) {
         snprintf(err, err_size, "the PEB's heap list cannot be read");
         return -1;
     }

@@ -27,7 +27,7 @@ typedef struct hc_heap {
     uint64_t handle;
     size_t entries, free_entries; /* backend entries walked, and how many of them are free */
     uint64_t free_bytes;
-    size_t lookaside_entries;     /* XP: busy entries parked on look-aside lists */
+    size_t lookaside_entries; /* XP: busy entries parked on look-aside lists */
     size_t errors;
     char first_error[256];
 } hc_heap;
@@ -39,7 +39,8 @@ typedef struct hc_result {
 
 /* Checks every heap of the dump as the layout of os; returns 0, or -1 when the process heap list
  * itself cannot be read (message in err). */
-int hc_check(const hs_dump *dump, const hs_address_space *as, hc_os os, hc_result *out, char *err, size_t err_size);
+int hc_check(const hs_dump *dump, const hs_address_space *as, hc_os os, hc_result *out, char *err,
+             size_t err_size);
 void hc_result_free(hc_result *r);
 
 #endif

@@ -16,10 +16,14 @@
 static hc_os os_of(const hs_scenario *sc)
 {
     switch (sc->os) {
-    case HS_SCN_XP: return HC_XP_X86;
-    case HS_SCN_WIN7_X86: return HC_WIN7_X86;
-    case HS_SCN_WIN7_X64: return HC_WIN7_X64;
-    case HS_SCN_WIN10_X64: return HC_WIN10_X64;
+    case HS_SCN_XP:
+        return HC_XP_X86;
+    case HS_SCN_WIN7_X86:
+        return HC_WIN7_X86;
+    case HS_SCN_WIN7_X64:
+        return HC_WIN7_X64;
+    case HS_SCN_WIN10_X64:
+        return HC_WIN10_X64;
     }
     return HC_XP_X86;
 }
@@ -38,37 +42,43 @@ static size_t check_scenario(const char *name, const char *text)
     cr_assert_eq(hc_check(d, as, os_of(&sc), &got, err, sizeof err), 0, "%s: %s", name, err);
     hs_process *p = hs_process_build(d, as);
     hs_heapset *set = hs_heaps_walk(d, as, p);
-    cr_assert_eq(set->count, got.count, "%s: the walker found %zu heaps, the checker %zu", name, set->count, got.count);
+    cr_assert_eq(set->count, got.count, "%s: the walker found %zu heaps, the checker %zu", name,
+                 set->count, got.count);
     size_t damaged = 0, entries = 0, frees = 0, lookaside = 0;
     for (size_t i = 0; i < got.count; i++) {
         entries += got.heaps[i].entries;
         frees += got.heaps[i].free_entries;
         const hc_heap *h = &got.heaps[i];
         const hs_heap *w = hs_heapset_find(set, h->handle);
-        cr_assert_not_null(w, "%s: heap 0x%llx unknown to the walker", name, (unsigned long long)h->handle);
+        cr_assert_not_null(w, "%s: heap 0x%llx unknown to the walker", name,
+                           (unsigned long long)h->handle);
         if (sc.heap_corruption[0] && h->handle == HS_SCN_VICTIM_HEAP) {
             cr_assert_gt(h->errors, 0, "%s: the damaged heap passed the independent checks", name);
-            printf("%s: damaged heap 0x%llx: %s\n", name, (unsigned long long)h->handle, h->first_error);
+            printf("%s: damaged heap 0x%llx: %s\n", name, (unsigned long long)h->handle,
+                   h->first_error);
             damaged++;
             continue;
         }
-        cr_assert_eq(h->errors, 0, "%s: heap 0x%llx: %s (%zu errors)", name, (unsigned long long)h->handle,
-                     h->first_error, h->errors);
+        cr_assert_eq(h->errors, 0, "%s: heap 0x%llx: %s (%zu errors)", name,
+                     (unsigned long long)h->handle, h->first_error, h->errors);
         /* Backend entries as the walker counts them: busy and free blocks other than LFH chunks and
          * large blocks, plus internal ones (headers, UCR sentinels, LFH containers). */
         uint64_t walker_entries = (w->busy_blocks - w->lfh_busy_blocks - w->virtual_blocks) +
                                   (w->free_blocks - w->lfh_free_blocks) + w->internal_blocks;
-        cr_assert_eq(walker_entries, h->entries, "%s: heap 0x%llx: walker %llu backend entries, checker %zu", name,
+        cr_assert_eq(walker_entries, h->entries,
+                     "%s: heap 0x%llx: walker %llu backend entries, checker %zu", name,
                      (unsigned long long)h->handle, (unsigned long long)walker_entries, h->entries);
-        cr_assert_eq(w->free_blocks - w->lfh_free_blocks, h->free_entries, "%s: heap 0x%llx: free entries differ",
-                     name, (unsigned long long)h->handle);
-        cr_assert_eq(w->lookaside_blocks, h->lookaside_entries, "%s: heap 0x%llx: look-aside blocks differ", name,
+        cr_assert_eq(w->free_blocks - w->lfh_free_blocks, h->free_entries,
+                     "%s: heap 0x%llx: free entries differ", name, (unsigned long long)h->handle);
+        cr_assert_eq(w->lookaside_blocks, h->lookaside_entries,
+                     "%s: heap 0x%llx: look-aside blocks differ", name,
                      (unsigned long long)h->handle);
         lookaside += h->lookaside_entries;
     }
     cr_assert_eq(damaged, sc.heap_corruption[0] ? 1u : 0u, "%s", name);
     cr_assert_gt(entries, got.count, "%s: fewer entries than heaps", name);
-    printf("%s: %zu heaps, %zu entries, %zu free, %zu on look-aside lists\n", name, got.count, entries, frees, lookaside);
+    printf("%s: %zu heaps, %zu entries, %zu free, %zu on look-aside lists\n", name, got.count,
+           entries, frees, lookaside);
     size_t heaps = got.count;
     hc_result_free(&got);
     hs_heapset_free(set);

@@ -10,7 +10,8 @@
 
 enum { FUZZ_MAX_INFLATED = 64u << 20, PROBES = 8, MAX_READ = 64 };
 
-/* The file byte behind va, or -1 when va is not present (found through the ranges, not hs_as_read). */
+/* The file byte behind va, or -1 when va is not present (found through the ranges, not hs_as_read).
+ */
 static int file_byte(const hs_dump *d, const hs_address_space *as, uint64_t va)
 {
     const hs_as_range *r = hs_as_find(as, va);
@@ -28,50 +29,57 @@ static uint64_t le(const uint8_t *b, unsigned n)
 static void probe(const hs_dump *d, const hs_address_space *as, uint64_t va, unsigned n)
 {
     const hs_as_range *r = hs_as_find(as, va);
-    FZ_CHECK((r != NULL) == (hs_as_present_bytes(as, va, 1) == 1), "find and present_bytes disagree at 0x%llx",
-             (unsigned long long)va);
+    FZ_CHECK((r != NULL) == (hs_as_present_bytes(as, va, 1) == 1),
+             "find and present_bytes disagree at 0x%llx", (unsigned long long)va);
     uint64_t next = hs_as_next_present(as, va);
-    FZ_CHECK(next >= va && (r == NULL || next == va), "next_present(0x%llx) = 0x%llx", (unsigned long long)va,
-             (unsigned long long)next);
+    FZ_CHECK(next >= va && (r == NULL || next == va), "next_present(0x%llx) = 0x%llx",
+             (unsigned long long)va, (unsigned long long)next);
     if (next != UINT64_MAX)
-        FZ_CHECK(hs_as_find(as, next) != NULL, "next_present(0x%llx) = 0x%llx is not present", (unsigned long long)va,
-                 (unsigned long long)next);
+        FZ_CHECK(hs_as_find(as, next) != NULL, "next_present(0x%llx) = 0x%llx is not present",
+                 (unsigned long long)va, (unsigned long long)next);
     uint8_t buf[MAX_READ];
     uint64_t last;
     bool wraps = !hs_add_u64(va, n - 1, &last);
     hs_status st = hs_as_read(as, va, buf, n);
     bool contained = hs_as_contains(as, va, n);
     if (wraps)
-        FZ_CHECK(st == HS_ERR_OUT_OF_RANGE, "a read wrapping the address space at 0x%llx", (unsigned long long)va);
+        FZ_CHECK(st == HS_ERR_OUT_OF_RANGE, "a read wrapping the address space at 0x%llx",
+                 (unsigned long long)va);
     else
-        FZ_CHECK((st == HS_OK) == contained, "read and contains disagree at 0x%llx+%u", (unsigned long long)va, n);
+        FZ_CHECK((st == HS_OK) == contained, "read and contains disagree at 0x%llx+%u",
+                 (unsigned long long)va, n);
     if (st == HS_OK) {
         for (unsigned i = 0; i < n; i++)
-            FZ_CHECK(file_byte(d, as, va + i) == buf[i], "byte 0x%llx differs from the file", (unsigned long long)(va + i));
+            FZ_CHECK(file_byte(d, as, va + i) == buf[i], "byte 0x%llx differs from the file",
+                     (unsigned long long)(va + i));
         uint16_t v16;
         uint32_t v32;
         uint64_t v64;
         if (n >= 2)
-            FZ_CHECK(hs_as_read_u16(as, va, &v16) == HS_OK && v16 == le(buf, 2), "u16 at 0x%llx", (unsigned long long)va);
+            FZ_CHECK(hs_as_read_u16(as, va, &v16) == HS_OK && v16 == le(buf, 2), "u16 at 0x%llx",
+                     (unsigned long long)va);
         if (n >= 4)
             FZ_CHECK(hs_as_read_u32(as, va, &v32) == HS_OK && v32 == le(buf, 4) &&
                          hs_as_read_ptr(as, va, 4, &v64) == HS_OK && v64 == le(buf, 4),
                      "u32 at 0x%llx", (unsigned long long)va);
         if (n >= 8)
-            FZ_CHECK(hs_as_read_u64(as, va, &v64) == HS_OK && v64 == le(buf, 8), "u64 at 0x%llx", (unsigned long long)va);
+            FZ_CHECK(hs_as_read_u64(as, va, &v64) == HS_OK && v64 == le(buf, 8), "u64 at 0x%llx",
+                     (unsigned long long)va);
     }
     hs_reader rd;
     if (hs_as_reader(as, va, n, &rd) == HS_OK) {
         FZ_CHECK(st == HS_OK && rd.len == n && memcmp(rd.base, buf, n) == 0, "reader at 0x%llx+%u",
                  (unsigned long long)va, n);
-        FZ_CHECK(r && va + n - r->start <= r->size, "reader at 0x%llx spans ranges", (unsigned long long)va);
+        FZ_CHECK(r && va + n - r->start <= r->size, "reader at 0x%llx spans ranges",
+                 (unsigned long long)va);
     }
     if (hs_as_reader_upto(as, va, n, &rd) == HS_OK)
-        FZ_CHECK(r && rd.len >= 1 && rd.len <= n && rd.base[0] == file_byte(d, as, va), "reader_upto at 0x%llx",
-                 (unsigned long long)va);
+        FZ_CHECK(r && rd.len >= 1 && rd.len <= n && rd.base[0] == file_byte(d, as, va),
+                 "reader_upto at 0x%llx", (unsigned long long)va);
     hs_md_memory_info mi;
     if (hs_as_query(as, va, &mi) == HS_OK)
-        FZ_CHECK(va - mi.base < mi.region_size, "query(0x%llx) gave a region not holding it", (unsigned long long)va);
+        FZ_CHECK(va - mi.base < mi.region_size, "query(0x%llx) gave a region not holding it",
+                 (unsigned long long)va);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -25,10 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Prints "invariant violated: <what>" and aborts. */
 _Noreturn void fz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-#define FZ_CHECK(cond, ...)                                                                                           \
-    do {                                                                                                              \
-        if (!(cond))                                                                                                  \
-            fz_fail(__VA_ARGS__);                                                                                     \
+#define FZ_CHECK(cond, ...)       \
+    do {                          \
+        if (!(cond))              \
+            fz_fail(__VA_ARGS__); \
     } while (0)
 
 void fz_check_dump(const hs_dump *d);
@@ -40,7 +40,8 @@ void fz_check_props(const hs_address_space *as, const hs_heapset *set, const hs_
 void fz_check_scan(const hs_scan_result *r);
 
 /* The shipped rules (hs_default_rules_dir) plus tests/fuzz/rules (a rule with strings, so that
- * string matches and their addresses are exercised), loaded on first use and kept for the process. */
+ * string matches and their addresses are exercised), loaded on first use and kept for the process.
+ */
 const hs_ruleset *fz_rules(void);
 
 #endif

@@ -39,8 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (blocks <= REPORT_MAX_BLOCKS && errors <= REPORT_MAX_ERRORS) {
             hs_heaps_report_options all = {.entries = true, .stat = true};
             for (size_t i = 0; i < set->count && i < 4; i++) {
-                hs_heaps_report_options one = {.has_heap = true, .heap = set->heaps[i].handle, .entries = true,
-                                               .stat = true};
+                hs_heaps_report_options one = {
+                    .has_heap = true, .heap = set->heaps[i].handle, .entries = true, .stat = true};
                 json_t *j = hs_heaps_json(d, set, &one);
                 json_decref(j);
                 hs_heaps_text(devnull, d, set, &one);

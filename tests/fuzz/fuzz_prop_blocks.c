@@ -28,17 +28,20 @@ static void decode(const uint8_t *data, size_t size, unsigned ptr)
     unsigned esize = hs_propval_size(ptr);
     hs_propval pv;
     for (size_t pos = 0; hs_propval_read(&r, ptr, &pv) == HS_OK; pos += esize) {
-        FZ_CHECK(r.pos == pos + esize, "SPropValue read advanced to %zu, expected %zu", r.pos, pos + esize);
-        uint32_t tag = (uint32_t)data[pos] | (uint32_t)data[pos + 1] << 8 | (uint32_t)data[pos + 2] << 16 |
-                       (uint32_t)data[pos + 3] << 24;
-        FZ_CHECK(pv.tag == tag && pv.type == (tag & 0xFFFF) && pv.id == tag >> 16, "tag 0x%08x decoded as 0x%08x", tag,
-                 pv.tag);
+        FZ_CHECK(r.pos == pos + esize, "SPropValue read advanced to %zu, expected %zu", r.pos,
+                 pos + esize);
+        uint32_t tag = (uint32_t)data[pos] | (uint32_t)data[pos + 1] << 8 |
+                       (uint32_t)data[pos + 2] << 16 | (uint32_t)data[pos + 3] << 24;
+        FZ_CHECK(pv.tag == tag && pv.type == (tag & 0xFFFF) && pv.id == tag >> 16,
+                 "tag 0x%08x decoded as 0x%08x", tag, pv.tag);
         bool valid = hs_prop_type_valid(pv.type);
         const char *name = hs_prop_type_name(pv.type);
         FZ_CHECK(!valid || name != NULL, "valid type 0x%04x has no name", pv.type);
-        FZ_CHECK(valid || pv.shape == HS_PROP_SCALAR, "invalid type 0x%04x decoded with a pointer", pv.type);
+        FZ_CHECK(valid || pv.shape == HS_PROP_SCALAR, "invalid type 0x%04x decoded with a pointer",
+                 pv.type);
         if (pv.shape == HS_PROP_SCALAR)
-            FZ_CHECK(pv.pointer == 0 && pv.count == 0, "scalar 0x%04x with a pointer or count", pv.type);
+            FZ_CHECK(pv.pointer == 0 && pv.count == 0, "scalar 0x%04x with a pointer or count",
+                     pv.type);
         if (ptr == 4)
             FZ_CHECK(pv.pointer <= UINT32_MAX, "x86 pointer above 4 GB");
         (void)hs_prop_id_valid(pv.id, pv.type);
@@ -72,13 +75,15 @@ static void scan_dump(const uint8_t *data, size_t size)
     hs_dump_free(d);
 }
 
-typedef struct template {
-    uint8_t *bytes;          /* the pristine dump */
+typedef struct template
+{
+    uint8_t *bytes; /* the pristine dump */
     size_t size;
-    size_t block_offset;     /* file offset of the fuzzed block's user data */
+    size_t block_offset; /* file offset of the fuzzed block's user data */
     size_t block_bytes;
-    uint8_t *work;           /* the dump with the input written into the block */
-} template;
+    uint8_t *work; /* the dump with the input written into the block */
+}
+template;
 
 static void build_template(template *t, int kind)
 {

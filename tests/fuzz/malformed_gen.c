@@ -35,10 +35,10 @@ static void empty_string(bytevec *v)
 static void streams_2_32(bytevec *v)
 {
     header(v, 0xFFFFFFFFu, 96, 0);
-    empty_string(v);                                  /* CSD at 32 */
+    empty_string(v); /* CSD at 32 */
     pad_to(v, 40);
-    db_system_info(v, 0, 5, 1, 2600, 2, 32);          /* SystemInfo at 40, 56 bytes */
-    bv_u32(v, 7);                                     /* directory at 96: the one entry */
+    db_system_info(v, 0, 5, 1, 2600, 2, 32); /* SystemInfo at 40, 56 bytes */
+    bv_u32(v, 7);                            /* directory at 96: the one entry */
     bv_u32(v, 56);
     bv_u32(v, 40);
 }
@@ -48,21 +48,21 @@ static void streams_2_32(bytevec *v)
 static void memory64_2_64(bytevec *v)
 {
     header(v, 2, 32, 0x2 /* MiniDumpWithFullMemory */);
-    bv_u32(v, 7);                                     /* directory at 32 */
+    bv_u32(v, 7); /* directory at 32 */
     bv_u32(v, 56);
     bv_u32(v, 64);
     bv_u32(v, 9);
     bv_u32(v, 32);
     bv_u32(v, 120);
     pad_to(v, 56);
-    empty_string(v);                                  /* CSD at 56 */
+    empty_string(v); /* CSD at 56 */
     pad_to(v, 64);
-    db_system_info(v, 0, 5, 1, 2600, 2, 56);          /* SystemInfo at 64 */
-    bv_u64(v, UINT64_MAX);                            /* Memory64List at 120: NumberOfMemoryRanges */
-    bv_u64(v, 152);                                   /* BaseRva */
-    bv_u64(v, 0x00010000);                            /* the one descriptor: StartOfMemoryRange */
-    bv_u64(v, 0x100);                                 /* DataSize */
-    for (unsigned i = 0; i < 0x100; i++)              /* its bytes at 152 */
+    db_system_info(v, 0, 5, 1, 2600, 2, 56); /* SystemInfo at 64 */
+    bv_u64(v, UINT64_MAX);                   /* Memory64List at 120: NumberOfMemoryRanges */
+    bv_u64(v, 152);                          /* BaseRva */
+    bv_u64(v, 0x00010000);                   /* the one descriptor: StartOfMemoryRange */
+    bv_u64(v, 0x100);                        /* DataSize */
+    for (unsigned i = 0; i < 0x100; i++)     /* its bytes at 152 */
         bv_u8(v, (uint8_t)i);
 }
 
@@ -88,17 +88,17 @@ static void streams_4096_overlapping(bytevec *v)
 static void yara_two_4_byte_matches(bytevec *v)
 {
     header(v, 2, 32, 0);
-    bv_u32(v, 7);                                     /* directory at 32 */
+    bv_u32(v, 7); /* directory at 32 */
     bv_u32(v, 56);
     bv_u32(v, 64);
     bv_u32(v, 5);
     bv_u32(v, 36);
     bv_u32(v, 120);
     pad_to(v, 56);
-    empty_string(v);                                  /* CSD at 56 */
+    empty_string(v); /* CSD at 56 */
     pad_to(v, 64);
-    db_system_info(v, 0, 6, 1, 7601, 2, 56);          /* SystemInfo at 64 */
-    bv_u32(v, 2);                                     /* MemoryList at 120: two descriptors */
+    db_system_info(v, 0, 6, 1, 7601, 2, 56); /* SystemInfo at 64 */
+    bv_u32(v, 2);                            /* MemoryList at 120: two descriptors */
     bv_u64(v, 0x00400000);
     bv_u32(v, 32);
     bv_u32(v, 160);
@@ -106,7 +106,7 @@ static void yara_two_4_byte_matches(bytevec *v)
     bv_u32(v, 32);
     bv_u32(v, 192);
     pad_to(v, 160);
-    for (unsigned r = 0; r < 2; r++)                  /* the bytes at 160 and 192 */
+    for (unsigned r = 0; r < 2; r++) /* the bytes at 160 and 192 */
         for (unsigned i = 0; i < 32; i++)
             bv_u8(v, (uint8_t)(i == 8 || i == 10 ? 0xFF : i == 9 || i == 11 ? 0xEE : 0x40 + i));
 }
@@ -120,24 +120,24 @@ static void memory_ranges_alias(bytevec *v)
     enum { N = 4096, BLOCK = 0x10000 };
     const uint32_t list = 128, data = list + 4 + 16 * N;
     header(v, 2, 32, 0x200 /* MiniDumpWithPrivateReadWriteMemory */);
-    bv_u32(v, 7);                                     /* directory at 32 */
+    bv_u32(v, 7); /* directory at 32 */
     bv_u32(v, 56);
     bv_u32(v, 64);
     bv_u32(v, 5);
     bv_u32(v, 4 + 16 * N);
     bv_u32(v, list);
     pad_to(v, 56);
-    empty_string(v);                                  /* CSD at 56 */
+    empty_string(v); /* CSD at 56 */
     pad_to(v, 64);
-    db_system_info(v, 0, 5, 1, 2600, 2, 56);          /* SystemInfo at 64 */
+    db_system_info(v, 0, 5, 1, 2600, 2, 56); /* SystemInfo at 64 */
     pad_to(v, list);
-    bv_u32(v, N);                                     /* MemoryList: N descriptors, one block */
+    bv_u32(v, N); /* MemoryList: N descriptors, one block */
     for (uint32_t i = 0; i < N; i++) {
         bv_u64(v, 0x10000000ull + (uint64_t)i * BLOCK);
         bv_u32(v, BLOCK);
         bv_u32(v, data);
     }
-    bv_zero(v, 8);                                    /* the block: an XP _HEAP signature at +8 */
+    bv_zero(v, 8); /* the block: an XP _HEAP signature at +8 */
     bv_u32(v, 0xEEFFEEFF);
     bv_zero(v, BLOCK - 12);
 }
@@ -150,20 +150,21 @@ static void heaps_share_one_segment(bytevec *v)
 {
     enum { HEAPS = 512, HEADER = 0x100, SHARED = 0x40000 };
     const uint64_t shared_va = 0x10000000;
-    const uint32_t list = 128, headers = list + 4 + 16 * (HEAPS + 1), shared = headers + HEAPS * HEADER;
+    const uint32_t list = 128, headers = list + 4 + 16 * (HEAPS + 1),
+                   shared = headers + HEAPS * HEADER;
     header(v, 2, 32, 0x200);
-    bv_u32(v, 7);                                     /* directory at 32 */
+    bv_u32(v, 7); /* directory at 32 */
     bv_u32(v, 56);
     bv_u32(v, 64);
     bv_u32(v, 5);
     bv_u32(v, 4 + 16 * (HEAPS + 1));
     bv_u32(v, list);
     pad_to(v, 56);
-    empty_string(v);                                  /* CSD at 56 */
+    empty_string(v); /* CSD at 56 */
     pad_to(v, 64);
-    db_system_info(v, 0, 6, 1, 7601, 2, 56);          /* SystemInfo at 64: Windows 7 SP1 x86 */
+    db_system_info(v, 0, 6, 1, 7601, 2, 56); /* SystemInfo at 64: Windows 7 SP1 x86 */
     pad_to(v, list);
-    bv_u32(v, HEAPS + 1);                             /* MemoryList: each heap's header, the entries */
+    bv_u32(v, HEAPS + 1); /* MemoryList: each heap's header, the entries */
     for (uint32_t i = 0; i < HEAPS; i++) {
         bv_u64(v, 0x01000000ull + (uint64_t)i * 0x10000);
         bv_u32(v, HEADER);
@@ -176,32 +177,35 @@ static void heaps_share_one_segment(bytevec *v)
         uint32_t h = 0x01000000u + i * 0x10000, at = (uint32_t)v->len;
         bv_zero(v, HEADER);
         uint8_t *p = v->data + at;
-        const struct { unsigned off; uint32_t value; } fields[] = {
-            {0x00, 0x01010020},          /* the header entry: Size 0x20 granules, busy */
-            {0x08, 0xFFEEFFEE},          /* SegmentSignature */
-            {0x10, h + 0xA8},            /* SegmentListEntry -> the list head in _HEAP */
+        const struct {
+            unsigned off;
+            uint32_t value;
+        } fields[] = {
+            {0x00, 0x01010020}, /* the header entry: Size 0x20 granules, busy */
+            {0x08, 0xFFEEFFEE}, /* SegmentSignature */
+            {0x10, h + 0xA8},   /* SegmentListEntry -> the list head in _HEAP */
             {0x14, h + 0xA8},
-            {0x18, h},                   /* Heap */
-            {0x1C, 0},                   /* BaseAddress */
-            {0x20, 0x10100},             /* NumberOfPages */
-            {0x24, (uint32_t)shared_va}, /* FirstEntry: the shared entries */
+            {0x18, h},                            /* Heap */
+            {0x1C, 0},                            /* BaseAddress */
+            {0x20, 0x10100},                      /* NumberOfPages */
+            {0x24, (uint32_t)shared_va},          /* FirstEntry: the shared entries */
             {0x28, (uint32_t)shared_va + SHARED}, /* LastValidEntry */
-            {0x38, h + 0x38},            /* UCRSegmentList: empty */
+            {0x38, h + 0x38},                     /* UCRSegmentList: empty */
             {0x3C, h + 0x38},
-            {0x40, 0x2},                 /* Flags */
-            {0x64, 0xEEFFEEFF},          /* Signature */
-            {0xA0, h + 0xA0},            /* VirtualAllocdBlocks: empty */
+            {0x40, 0x2},        /* Flags */
+            {0x64, 0xEEFFEEFF}, /* Signature */
+            {0xA0, h + 0xA0},   /* VirtualAllocdBlocks: empty */
             {0xA4, h + 0xA0},
-            {0xA8, h + 0x10},            /* SegmentList: the one segment */
+            {0xA8, h + 0x10}, /* SegmentList: the one segment */
             {0xAC, h + 0x10},
-            {0xC4, h + 0xC4},            /* FreeLists: empty */
+            {0xC4, h + 0xC4}, /* FreeLists: empty */
             {0xC8, h + 0xC4},
         };
         for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++)
             for (unsigned b = 0; b < 4; b++)
                 p[fields[k].off + b] = (uint8_t)(fields[k].value >> (8 * b));
     }
-    for (uint32_t i = 0; i < SHARED / 8; i++) {      /* Size 1, busy, PreviousSize 1, UnusedBytes 8 */
+    for (uint32_t i = 0; i < SHARED / 8; i++) { /* Size 1, busy, PreviousSize 1, UnusedBytes 8 */
         bv_u16(v, 1);
         bv_u8(v, 1);
         bv_u8(v, 0);
@@ -217,9 +221,10 @@ static void heaps_share_one_segment(bytevec *v)
 static void threads_share_one_stack(bytevec *v)
 {
     enum { THREADS = 4096, STACK = 0x40000, HEAP = 0x1000 };
-    const uint32_t threads = 136, list = threads + 4 + 48 * THREADS, heap = list + 4 + 32, stack = heap + HEAP;
+    const uint32_t threads = 136, list = threads + 4 + 48 * THREADS, heap = list + 4 + 32,
+                   stack = heap + HEAP;
     header(v, 3, 32, 0x200);
-    bv_u32(v, 7);                                     /* directory at 32 */
+    bv_u32(v, 7); /* directory at 32 */
     bv_u32(v, 56);
     bv_u32(v, 80);
     bv_u32(v, 3);
@@ -228,34 +233,34 @@ static void threads_share_one_stack(bytevec *v)
     bv_u32(v, 5);
     bv_u32(v, 4 + 32);
     bv_u32(v, list);
-    empty_string(v);                                  /* CSD at 68 */
+    empty_string(v); /* CSD at 68 */
     pad_to(v, 80);
-    db_system_info(v, 0, 5, 1, 2600, 2, 68);          /* SystemInfo at 80 */
+    db_system_info(v, 0, 5, 1, 2600, 2, 68); /* SystemInfo at 80 */
     pad_to(v, threads);
-    bv_u32(v, THREADS);                               /* ThreadList: MINIDUMP_THREAD, 48 bytes each */
+    bv_u32(v, THREADS); /* ThreadList: MINIDUMP_THREAD, 48 bytes each */
     for (uint32_t i = 0; i < THREADS; i++) {
-        bv_u32(v, 0x100 + i);                         /* ThreadId */
-        bv_u32(v, 0);                                 /* SuspendCount */
-        bv_u32(v, 0);                                 /* PriorityClass */
-        bv_u32(v, 0);                                 /* Priority */
-        bv_u64(v, 0);                                 /* Teb */
-        bv_u64(v, 0x00300000);                        /* Stack: the same for every thread */
+        bv_u32(v, 0x100 + i);  /* ThreadId */
+        bv_u32(v, 0);          /* SuspendCount */
+        bv_u32(v, 0);          /* PriorityClass */
+        bv_u32(v, 0);          /* Priority */
+        bv_u64(v, 0);          /* Teb */
+        bv_u64(v, 0x00300000); /* Stack: the same for every thread */
         bv_u32(v, STACK);
         bv_u32(v, stack);
-        bv_u32(v, 0);                                 /* ThreadContext: none */
+        bv_u32(v, 0); /* ThreadContext: none */
         bv_u32(v, 0);
     }
-    bv_u32(v, 2);                                     /* MemoryList: the heap and the stack */
+    bv_u32(v, 2); /* MemoryList: the heap and the stack */
     bv_u64(v, 0x00140000);
     bv_u32(v, HEAP);
     bv_u32(v, heap);
     bv_u64(v, 0x00300000);
     bv_u32(v, STACK);
     bv_u32(v, stack);
-    bv_zero(v, 8);                                    /* the heap: an XP _HEAP signature at +8 */
+    bv_zero(v, 8); /* the heap: an XP _HEAP signature at +8 */
     bv_u32(v, 0xEEFFEEFF);
     bv_zero(v, HEAP - 12);
-    for (uint32_t i = 0; i < STACK / 4; i++)          /* the stack: words that are not heap handles */
+    for (uint32_t i = 0; i < STACK / 4; i++) /* the stack: words that are not heap handles */
         bv_u32(v, 0x00400000 + 4 * i);
 }
 

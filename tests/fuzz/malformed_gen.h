@@ -11,8 +11,8 @@
 #include "dump_builder.h"
 
 typedef struct mf_case {
-    const char *file;                  /* name in corpus/malformed/ */
-    void (*build)(bytevec *out);       /* writes the whole file into out (which starts empty) */
+    const char *file;            /* name in corpus/malformed/ */
+    void (*build)(bytevec *out); /* writes the whole file into out (which starts empty) */
 } mf_case;
 
 /* Every generated case, in a fixed order. */

@@ -61,7 +61,8 @@ static bool wanted(const replay *rp, const char *name)
 static void run_file(replay *rp, const char *path, off_t size)
 {
     if (size > MAX_INPUT_BYTES) {
-        fprintf(stderr, "replay: skipping %s (%lld bytes, more than %d)\n", path, (long long)size, MAX_INPUT_BYTES);
+        fprintf(stderr, "replay: skipping %s (%lld bytes, more than %d)\n", path, (long long)size,
+                MAX_INPUT_BYTES);
         rp->skipped++;
         return;
     }
@@ -71,7 +72,8 @@ static void run_file(replay *rp, const char *path, off_t size)
         rp->missing++;
         return;
     }
-    /* An exact-size buffer: a read one byte past the input is an ASan report, as under libFuzzer. */
+    /* An exact-size buffer: a read one byte past the input is an ASan report, as under libFuzzer.
+     */
     uint8_t *data = malloc(size ? (size_t)size : 1);
     if (!data || fread(data, 1, (size_t)size, f) != (size_t)size) {
         fprintf(stderr, "replay: cannot read %s\n", path);
@@ -95,7 +97,10 @@ static void run_file(replay *rp, const char *path, off_t size)
     }
 }
 
-static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
 
 static void run_path(replay *rp, const char *path, bool from_dir)
 {
@@ -163,10 +168,11 @@ int main(int argc, char **argv)
     }
     for (int i = first; i < argc; i++)
         run_path(&rp, argv[i], false);
-    printf("replayed %zu inputs (%llu bytes) in %.0f ms; slowest %.0f ms (%s); %zu skipped as larger than 64 MB; "
+    printf("replayed %zu inputs (%llu bytes) in %.0f ms; slowest %.0f ms (%s); %zu skipped as "
+           "larger than 64 MB; "
            "%zu paths missing\n",
-           rp.inputs, (unsigned long long)rp.bytes, rp.total_ms, rp.slowest_ms, rp.inputs ? rp.slowest : "-", rp.skipped,
-           rp.missing);
+           rp.inputs, (unsigned long long)rp.bytes, rp.total_ms, rp.slowest_ms,
+           rp.inputs ? rp.slowest : "-", rp.skipped, rp.missing);
     if (rp.inputs == 0) {
         fprintf(stderr, "replay: no input found\n");
         return 1;

@@ -13,9 +13,9 @@
 #include <time.h>
 
 #include "fuzz_common.h"
-#include "read_file.h"
-#include "malformed_gen.h"
 #include "hs_limits.h"
+#include "malformed_gen.h"
+#include "read_file.h"
 #include "test_paths.h"
 
 #define MALFORMED_DIR HS_SOURCE_ROOT "/corpus/malformed"
@@ -82,7 +82,9 @@ static void expect_generated(const char *name, const uint8_t *data, size_t size)
         bytevec v = {0};
         c[i].build(&v);
         cr_assert(v.len == size && memcmp(v.data, data, size) == 0,
-                  "%s differs from what malformed_gen.c makes (run hs-fuzz-malformed-gen corpus/malformed)", name);
+                  "%s differs from what malformed_gen.c makes (run hs-fuzz-malformed-gen "
+                  "corpus/malformed)",
+                  name);
         bv_free(&v);
         return;
     }
@@ -118,9 +120,11 @@ Test(malformed, header_claims_2_to_the_32_streams)
     scan(&l, "streams-2-to-the-32.dmp");
     expect_generated("streams-2-to-the-32.dmp", l.data, l.size);
     static const char *const problems[] = {
-        "stream directory at offset 0x60: header declares 4294967295 streams, more than the limit of 4096; reading "
+        "stream directory at offset 0x60: header declares 4294967295 streams, more than the limit "
+        "of 4096; reading "
         "the first 4096",
-        "stream directory at offset 0x60: the directory of 4096 streams is cut off by the end of the file; reading 1 "
+        "stream directory at offset 0x60: the directory of 4096 streams is cut off by the end of "
+        "the file; reading 1 "
         "entries",
     };
     expect_problems(&l.r->dump->problems, problems, 2);
@@ -140,7 +144,8 @@ Test(malformed, memory64_list_claims_2_to_the_64_ranges)
     scan(&l, "memory64-2-to-the-64.dmp");
     expect_generated("memory64-2-to-the-64.dmp", l.data, l.size);
     static const char *const problems[] = {
-        "Memory64List stream (directory entry 1) at offset 0x78: declares 18446744073709551615 ranges but the stream "
+        "Memory64List stream (directory entry 1) at offset 0x78: declares 18446744073709551615 "
+        "ranges but the stream "
         "holds only 1 descriptors; reading 1",
     };
     expect_problems(&l.r->dump->problems, problems, 1);
@@ -167,11 +172,14 @@ Test(malformed, streams_4096_all_overlapping)
     cr_assert_eq(d->count, 33, "32 pairs named, then one count");
     char buf[512];
     hs_problem_format(&d->items[0], buf, sizeof buf);
-    cr_assert_str_eq(buf, "stream directory at offset 0xc020: streams in directory entries 0 and 1 overlap in the file");
+    cr_assert_str_eq(buf, "stream directory at offset 0xc020: streams in directory entries 0 and 1 "
+                          "overlap in the file");
     hs_problem_format(&d->items[31], buf, sizeof buf);
-    cr_assert_str_eq(buf, "stream directory at offset 0xc020: streams in directory entries 0 and 32 overlap in the file");
+    cr_assert_str_eq(buf, "stream directory at offset 0xc020: streams in directory entries 0 and "
+                          "32 overlap in the file");
     hs_problem_format(&d->items[32], buf, sizeof buf);
-    cr_assert_str_eq(buf, "stream directory at offset 0x20: 8386528 more pairs of streams overlap in the file (the first "
+    cr_assert_str_eq(buf, "stream directory at offset 0x20: 8386528 more pairs of streams overlap "
+                          "in the file (the first "
                           "32 are listed)");
     cr_assert_eq(d->dropped, 0);
     release(&l);
@@ -183,7 +191,8 @@ Test(malformed, memory_ranges_alias_one_block)
     scan(&l, "memory-ranges-alias.dmp");
     expect_generated("memory-ranges-alias.dmp", l.data, l.size);
     static const char *const problems[] = {
-        "memory ranges at offset 0x10084: 4095 of 4096 ranges reuse file bytes of another range (the first at "
+        "memory ranges at offset 0x10084: 4095 of 4096 ranges reuse file bytes of another range "
+        "(the first at "
         "0x10010000, 0x10000 bytes); dropped",
     };
     expect_problems(&l.r->dump->problems, problems, 1);
@@ -221,8 +230,9 @@ Test(malformed, heaps_share_one_segment)
     cr_assert_eq(stopped, 508);
     const hs_heap *last = heap(l.r, 0x1ff0000);
     cr_assert_eq(last->errors[0].address, 0x1ff0000);
-    cr_assert_str_eq(last->errors[0].detail, "the heaps of this dump hold more than 163840 blocks, one per 4 bytes of "
-                                             "its memory; the walk stopped at 0x1ff0000");
+    cr_assert_str_eq(last->errors[0].detail,
+                     "the heaps of this dump hold more than 163840 blocks, one per 4 bytes of "
+                     "its memory; the walk stopped at 0x1ff0000");
     release(&l);
 }
 
@@ -237,10 +247,11 @@ Test(malformed, threads_share_one_stack)
     const hs_reach_result *reach = l.r->reach;
     cr_assert_not_null(reach);
     cr_assert_not(reach->known);
-    cr_assert_str_eq(reach->unknown_reason,
-                     "the dump names the same memory as roots or heap blocks many times over; reachability is not "
-                     "decided");
-    /* The budget: twice the dump's words (2 x 0x41000 / 4) plus 2^20; one stack is 0x10000 words. */
+    cr_assert_str_eq(reach->unknown_reason, "the dump names the same memory as roots or heap "
+                                            "blocks many times over; reachability is not "
+                                            "decided");
+    /* The budget: twice the dump's words (2 x 0x41000 / 4) plus 2^20; one stack is 0x10000 words.
+     */
     cr_assert_leq(reach->words_scanned, 2 * (0x41000 / 4) + (1u << 20));
     cr_assert_eq(reach->unknown, 1);
     release(&l);
@@ -254,10 +265,13 @@ Test(malformed, peb_claims_a_billion_heaps)
     expect_problems(&l.r->dump->problems, NULL, 0);
     static const char *const notes[] = {
         "PEB 0x7ffdf000: NumberOfHeaps 1000000000 exceeds MaximumNumberOfHeaps 8192",
-        "PEB 0x7ffdf000: NumberOfHeaps 1000000000 exceeds the limit of 262144; reading the first 262144",
-        "PEB 0x7ffdf000: the ProcessHeaps array at 0x7ffdf400 (262144 entries) is not in the dump; the heap list is "
+        "PEB 0x7ffdf000: NumberOfHeaps 1000000000 exceeds the limit of 262144; reading the first "
+        "262144",
+        "PEB 0x7ffdf000: the ProcessHeaps array at 0x7ffdf400 (262144 entries) is not in the dump; "
+        "the heap list is "
         "reconstructed from PEB.ProcessHeap and heap signatures",
-        "PEB 0x7ffdf000: NumberOfHeaps is 1000000000 but only 2 heaps were found; the headers of the others are not "
+        "PEB 0x7ffdf000: NumberOfHeaps is 1000000000 but only 2 heaps were found; the headers of "
+        "the others are not "
         "in the dump",
     };
     expect_problems(&l.r->process->notes, notes, 4);
@@ -282,8 +296,9 @@ Test(malformed, cyclic_segment_list)
     cr_assert_eq(h->error_count, 2);
     cr_assert_str_eq(h->errors[0].check, "free_list_link");
     cr_assert_eq(h->errors[0].address, 0x150010);
-    cr_assert_str_eq(h->errors[0].detail,
-                     "segment list element 0x150010: its Blink does not point back to the element before it");
+    cr_assert_str_eq(
+        h->errors[0].detail,
+        "segment list element 0x150010: its Blink does not point back to the element before it");
     cr_assert_str_eq(h->errors[1].check, "list_cycle");
     cr_assert_eq(h->errors[1].address, 0x150000);
     cr_assert_str_eq(h->errors[1].detail, "segment 0x150000 is listed twice");
@@ -309,7 +324,8 @@ Test(malformed, yara_misaligned_match)
     cr_assert_eq(d->count, 23);
     char buf[512];
     hs_problem_format(&d->items[22], buf, sizeof buf);
-    cr_assert_str_eq(buf, "memory ranges at offset 0x0: 1 of 2 ranges reuse file bytes of another range (the first at "
+    cr_assert_str_eq(buf, "memory ranges at offset 0x0: 1 of 2 ranges reuse file bytes of another "
+                          "range (the first at "
                           "0x100000200020002, 0x12d bytes); dropped");
     cr_assert_eq(l.r->dump->memory_count, 1);
     cr_assert_eq(l.r->finding_count, 1);
@@ -354,11 +370,14 @@ Test(malformed, ucr_ranges_overlap)
     cr_assert_eq(h->errors[0].address, 0x1010000);
     cr_assert_str_eq(h->errors[0].expected, ">= 0x1011ff2");
     cr_assert_str_eq(h->errors[0].found, "0x1011000");
-    cr_assert_str_eq(h->errors[0].detail,
-                     "segment 0x1010000: uncommitted ranges 0x1010ff0+0x1002 and 0x1011000+0xf000 overlap");
+    cr_assert_str_eq(
+        h->errors[0].detail,
+        "segment 0x1010000: uncommitted ranges 0x1010ff0+0x1002 and 0x1011000+0xf000 overlap");
     cr_assert_str_eq(h->errors[1].check, "entry_into_uncommitted");
     cr_assert_eq(h->errors[1].address, 0x1010fe0);
-    cr_assert_str_eq(h->errors[1].detail, "heap entry 0x1010fe0 of 0x20 bytes runs into the uncommitted range at 0x1010ff0");
+    cr_assert_str_eq(
+        h->errors[1].detail,
+        "heap entry 0x1010fe0 of 0x20 bytes runs into the uncommitted range at 0x1010ff0");
     cr_assert_eq(heap(l.r, 0x140000)->error_count, 0);
     cr_assert_eq(heap(l.r, 0x1000000)->error_count, 0);
     const char *rule;
@@ -399,8 +418,8 @@ Test(malformed, many_integrity_errors)
 }
 
 /* The heaps' list_limit errors: how many, and the first one's heap, address and detail. */
-static void expect_step_limit(const hs_scan_result *r, size_t heaps, size_t limited, uint64_t heap_handle,
-                              uint64_t address, const char *detail)
+static void expect_step_limit(const hs_scan_result *r, size_t heaps, size_t limited,
+                              uint64_t heap_handle, uint64_t address, const char *detail)
 {
     cr_assert_eq(r->heaps->count, heaps);
     size_t n = 0;
@@ -428,7 +447,8 @@ Test(malformed, resync_over_neighbours)
     loaded l;
     scan(&l, "resync-over-neighbours.dmp");
     expect_step_limit(l.r, 218, 175, 0x12b0000, 0x1000b748,
-                      "walking the heaps of this dump took more than 367369 steps, one per 2 bytes of its memory; "
+                      "walking the heaps of this dump took more than 367369 steps, one per 2 bytes "
+                      "of its memory; "
                       "the walk stopped at 0x1000b748");
     release(&l);
 }
@@ -441,7 +461,8 @@ Test(malformed, resync_over_neighbours_2)
     loaded l;
     scan(&l, "resync-over-neighbours-2.dmp");
     expect_step_limit(l.r, 92, 74, 0x1120000, 0x10023430,
-                      "walking the heaps of this dump took more than 453486 steps, one per 2 bytes of its memory; "
+                      "walking the heaps of this dump took more than 453486 steps, one per 2 bytes "
+                      "of its memory; "
                       "the walk stopped at 0x10023430");
     release(&l);
 }
@@ -507,10 +528,11 @@ Test(malformed, large_block_of_no_bytes)
     const hs_heap *h = heap(l.r, 0x2060000);
     cr_assert_eq(h->error_count, 2);
     cr_assert_str_eq(h->errors[0].check, "free_list_link");
-    cr_assert_str_eq(h->errors[0].detail,
-                     "large-block list element 0x2060000: its Blink does not point back to the element before it");
+    cr_assert_str_eq(h->errors[0].detail, "large-block list element 0x2060000: its Blink does not "
+                                          "point back to the element before it");
     cr_assert_str_eq(h->errors[1].check, "virtual_block");
-    cr_assert_str_eq(h->errors[1].detail, "large block 0x2060000: CommitSize 0x0, ReserveSize 0x0, flags 0x00");
+    cr_assert_str_eq(h->errors[1].detail,
+                     "large block 0x2060000: CommitSize 0x0, ReserveSize 0x0, flags 0x00");
     cr_assert_eq(h->block_count, 5, "the header, the segment, two busy blocks, one free block");
     for (size_t i = 0; i < h->block_count; i++)
         cr_assert_neq(h->blocks[i].kind, HS_BLOCK_VIRTUAL);
@@ -560,9 +582,11 @@ Test(malformed, busy_blocks_over_the_same_memory)
     cr_assert_eq(l.r->problems.count, 1);
     char buf[512];
     hs_problem_format(&l.r->problems.items[0], buf, sizeof buf);
-    cr_assert_str_eq(buf, "property scan: property blocks were not looked for in 98 heaps (6948592 bytes of busy "
-                          "blocks): the heaps' busy blocks add up to more than 1890404 bytes, four times the memory "
-                          "the dump holds, so heaps name the same memory; the property block counts are unknown");
+    cr_assert_str_eq(
+        buf,
+        "property scan: property blocks were not looked for in 98 heaps (6948592 bytes of busy "
+        "blocks): the heaps' busy blocks add up to more than 1890404 bytes, four times the memory "
+        "the dump holds, so heaps name the same memory; the property block counts are unknown");
     cr_assert(!l.r->facts.v[HS_FACT_MAPI_PROP_BLOCKS].known);
     cr_assert(!l.r->facts.v[HS_FACT_MAPI_CORRUPT_PROP_BLOCKS].known);
     cr_assert(l.r->facts.v[HS_FACT_HEAP_INTEGRITY_ERRORS].known);
@@ -607,7 +631,8 @@ Test(malformed, every_file_has_an_exact_expectation)
         bool found = false;
         for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
             found |= strcmp(known[i], e->d_name) == 0;
-        cr_expect(found, "corpus/malformed/%s has no test in tests/fuzz/test_malformed.c", e->d_name);
+        cr_expect(found, "corpus/malformed/%s has no test in tests/fuzz/test_malformed.c",
+                  e->d_name);
         files++;
     }
     closedir(dir);

@@ -35,7 +35,8 @@ enum {
     MAX_MS = 5000,
     /* The memory bound per input: tables of ranges, modules, heaps and blocks grow with the dump,
      * never with what its damaged counts claim (resource_limits.h). Measured 2026-11-30: at most
-     * 1.3 MiB (0.15 x an 8 MiB input); the bound leaves room above that without hiding a blow-up. */
+     * 1.3 MiB (0.15 x an 8 MiB input); the bound leaves room above that without hiding a blow-up.
+     */
     MAX_FIXED_BYTES = 16 << 20,
     MAX_BYTES_PER_INPUT_BYTE = 2,
     MAX_OPS = 8,
@@ -75,13 +76,16 @@ static void seed_for(const char *name, unsigned index)
 
 typedef struct dump_file {
     char path[4096];
-    char name[512];   /* relative to its root, for messages and HS_MUTATION_ONLY */
+    char name[512]; /* relative to its root, for messages and HS_MUTATION_ONLY */
 } dump_file;
 
 static dump_file dumps[MAX_DUMPS];
 static size_t dump_count;
 
-static int by_path(const void *a, const void *b) { return strcmp(((const dump_file *)a)->path, ((const dump_file *)b)->path); }
+static int by_path(const void *a, const void *b)
+{
+    return strcmp(((const dump_file *)a)->path, ((const dump_file *)b)->path);
+}
 
 static void collect(const char *root, const char *rel)
 {
@@ -103,8 +107,8 @@ static void collect(const char *root, const char *rel)
             continue;
         }
         size_t n = strlen(e->d_name);
-        if (!S_ISREG(st.st_mode) || n < 4 || strcmp(e->d_name + n - 4, ".dmp") != 0 || st.st_size > MAX_DUMP_BYTES ||
-            dump_count == MAX_DUMPS)
+        if (!S_ISREG(st.st_mode) || n < 4 || strcmp(e->d_name + n - 4, ".dmp") != 0 ||
+            st.st_size > MAX_DUMP_BYTES || dump_count == MAX_DUMPS)
             continue;
         snprintf(dumps[dump_count].path, sizeof dumps[dump_count].path, "%s", full);
         snprintf(dumps[dump_count].name, sizeof dumps[dump_count].name, "%s", sub);
@@ -197,13 +201,16 @@ static size_t damage(uint8_t *buf, size_t size)
         case 1: /* replace a byte */
             buf[at] = (uint8_t)next_u64();
             break;
-        case 2: case 3: case 4: { /* set an aligned u32 to a hostile value */
+        case 2:
+        case 3:
+        case 4: { /* set an aligned u32 to a hostile value */
             at &= ~(size_t)3;
             if (at + 4 > size)
                 break;
-            static const uint32_t values[] = {0, 0xFFFFFFFFu, 0x7FFFFFFFu, 0x80000000u, 0x10000000u, 0x00010000u,
-                                              0xFFFFFFF0u, 0x1000u};
-            uint32_t v = below(4) == 0 ? (uint32_t)next_u64() : values[below(sizeof values / sizeof values[0])];
+            static const uint32_t values[] = {0,           0xFFFFFFFFu, 0x7FFFFFFFu, 0x80000000u,
+                                              0x10000000u, 0x00010000u, 0xFFFFFFF0u, 0x1000u};
+            uint32_t v = below(4) == 0 ? (uint32_t)next_u64()
+                                       : values[below(sizeof values / sizeof values[0])];
             put_u32(buf + at, v);
             break;
         }
@@ -228,8 +235,8 @@ static void on_fatal(int sig)
     char msg[700];
     int i = current_dump;
     if (i >= 0) {
-        int n = snprintf(msg, sizeof msg, "\nmutation test: crashed on %s mutation %d\n", dumps[i].name,
-                         (int)current_index);
+        int n = snprintf(msg, sizeof msg, "\nmutation test: crashed on %s mutation %d\n",
+                         dumps[i].name, (int)current_index);
         if (n > 0)
             (void)!write(2, msg, (size_t)n);
     }
@@ -281,7 +288,8 @@ Test(fuzz, mutated_dumps_through_the_whole_pipeline, .timeout = 900)
             truncated += n < size;
             if (only && save) {
                 FILE *f = fopen(save, "wb");
-                cr_assert(f && fwrite(buf, 1, n, f) == n && fclose(f) == 0, "cannot write %s", save);
+                cr_assert(f && fwrite(buf, 1, n, f) == n && fclose(f) == 0, "cannot write %s",
+                          save);
             }
             current_dump = (sig_atomic_t)i;
             current_index = (sig_atomic_t)m;
@@ -299,9 +307,12 @@ Test(fuzz, mutated_dumps_through_the_whole_pipeline, .timeout = 900)
             long long bytes = hs_alloc_peak_reset() - held_before;
             current_dump = -1;
             cr_assert_lt(ms, MAX_MS, "%s took %.0f ms", id, ms);
-            cr_assert_eq(hs_alloc_live_bytes(), held_before, "%s: %lld bytes still held after the scan", id,
+            cr_assert_eq(hs_alloc_live_bytes(), held_before,
+                         "%s: %lld bytes still held after the scan", id,
                          hs_alloc_live_bytes() - held_before);
-            cr_assert_leq(bytes, (long long)MAX_FIXED_BYTES + (long long)MAX_BYTES_PER_INPUT_BYTE * (long long)n,
+            cr_assert_leq(bytes,
+                          (long long)MAX_FIXED_BYTES +
+                              (long long)MAX_BYTES_PER_INPUT_BYTE * (long long)n,
                           "%s held %lld bytes at once for a %zu-byte input", id, bytes, n);
             if (bytes > most_bytes) {
                 most_bytes = bytes;
@@ -318,14 +329,15 @@ Test(fuzz, mutated_dumps_through_the_whole_pipeline, .timeout = 900)
         free(buf);
         free(original);
     }
-    printf("mutation test: %zu dumps, %zu mutated inputs (%zu truncated) through the pipeline in %.0f ms; slowest "
+    printf("mutation test: %zu dumps, %zu mutated inputs (%zu truncated) through the pipeline in "
+           "%.0f ms; slowest "
            "%.0f ms (%s)\n",
            dump_count, runs, truncated, total_ms, slowest_ms, slowest);
-    printf("mutation test: most memory held at once %.1f MiB (%s, %.2f x its input)\n", most_bytes / 1048576.0, most,
-           most_ratio);
+    printf("mutation test: most memory held at once %.1f MiB (%s, %.2f x its input)\n",
+           most_bytes / 1048576.0, most, most_ratio);
     hs_alloc_track(false);
-    cr_log_info("%zu dumps, %zu mutated inputs, %.0f ms, slowest %.0f ms (%s)", dump_count, runs, total_ms,
-                slowest_ms, slowest);
+    cr_log_info("%zu dumps, %zu mutated inputs, %.0f ms, slowest %.0f ms (%s)", dump_count, runs,
+                total_ms, slowest_ms, slowest);
     if (!only)
         cr_assert_geq(runs, 1000, "only %zu mutated inputs: the corpus is missing", runs);
 }

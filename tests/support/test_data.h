@@ -23,8 +23,9 @@ static inline const char *real_dump_path(char *buf, size_t n, const char *rel)
 }
 
 /* Every file of the manifest under real/ whose name ends in suffix, optionally only in folder
- * (NULL: all), as absolute paths in manifest order; *count set. Each is checked to exist. The caller
- * frees with real_dumps_free. Fails the test when the manifest cannot be read or lists none. */
+ * (NULL: all), as absolute paths in manifest order; *count set. Each is checked to exist. The
+ * caller frees with real_dumps_free. Fails the test when the manifest cannot be read or lists none.
+ */
 static inline char **real_dump_list(const char *folder, const char *suffix, size_t *count)
 {
     FILE *f = fopen(HS_TEST_DATA_MANIFEST, "r");
@@ -54,7 +55,8 @@ static inline char **real_dump_list(const char *folder, const char *suffix, size
         paths[n++] = strdup(real_dump_path(buf, sizeof buf, rel));
     }
     fclose(f);
-    cr_assert_gt(n, 0, "%s lists no real/%s*%s", HS_TEST_DATA_MANIFEST, folder ? folder : "", suffix);
+    cr_assert_gt(n, 0, "%s lists no real/%s*%s", HS_TEST_DATA_MANIFEST, folder ? folder : "",
+                 suffix);
     *count = n;
     return paths;
 }

@@ -7,7 +7,8 @@
 #include "dump_builder.h"
 
 /* A dump with memory ranges given in deliberately unsorted order. */
-static hs_dump *dump_with_ranges(dump_builder *b, const uint64_t *starts, const uint32_t *sizes, size_t n)
+static hs_dump *dump_with_ranges(dump_builder *b, const uint64_t *starts, const uint32_t *sizes,
+                                 size_t n)
 {
     db_init(b);
     bytevec si = {0}, ml = {0};
@@ -84,7 +85,8 @@ Test(address_space, neighbours_in_memory_and_file_merge)
     cr_assert_eq(n, 1);
     cr_assert_eq(r[0].size, 0x180);
     hs_reader rd;
-    cr_assert_eq(hs_as_reader(as, 0x10F0, 0x20, &rd), HS_OK, "one merged range serves a zero-copy reader");
+    cr_assert_eq(hs_as_reader(as, 0x10F0, 0x20, &rd), HS_OK,
+                 "one merged range serves a zero-copy reader");
     hs_as_free(as);
     hs_dump_free(d);
     bv_free(&b.file);
@@ -111,7 +113,8 @@ Test(address_space, overlaps_keep_the_first_listed_bytes)
     cr_assert_eq(v, 0x28, "the trimmed range keeps its own bytes past the overlap");
     bool noted = false;
     for (size_t i = 0; i < d->problems.count; i++)
-        noted |= strstr(d->problems.items[i].message, "2 memory ranges overlap others (first at 0x2000)") != NULL;
+        noted |= strstr(d->problems.items[i].message,
+                        "2 memory ranges overlap others (first at 0x2000)") != NULL;
     cr_assert(noted, "the overlap is reported");
     hs_as_free(as);
     hs_dump_free(d);

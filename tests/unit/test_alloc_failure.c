@@ -66,12 +66,30 @@ static void fail_allocations_threaded(const char *rel, long stride)
     cr_log_info("%s on four threads: %ld allocations, %ld failure points tried", rel, total, runs);
 }
 
-Test(alloc_failure, windows_x86_partial_dump) { fail_every_allocation_of("mozilla/windows-x86.dmp", 7); }
-Test(alloc_failure, windows_x86_on_four_threads) { fail_allocations_threaded("mozilla/windows-x86.dmp", 7); }
-Test(alloc_failure, windows_x64_on_four_threads) { fail_allocations_threaded("mozilla/windows-x86_64.dmp", 7); }
-Test(alloc_failure, windows_arm64_segment_heaps) { fail_every_allocation_of("mozilla/windows-aarch64.dmp", 7); }
-Test(alloc_failure, linux_dump) { fail_every_allocation_of("breakpad/linux_null_dereference.dmp", 1); }
-Test(alloc_failure, win7_notepad) { fail_every_allocation_of("syzygy/notepad-larger-32bit.dmp", 1); }
+Test(alloc_failure, windows_x86_partial_dump)
+{
+    fail_every_allocation_of("mozilla/windows-x86.dmp", 7);
+}
+Test(alloc_failure, windows_x86_on_four_threads)
+{
+    fail_allocations_threaded("mozilla/windows-x86.dmp", 7);
+}
+Test(alloc_failure, windows_x64_on_four_threads)
+{
+    fail_allocations_threaded("mozilla/windows-x86_64.dmp", 7);
+}
+Test(alloc_failure, windows_arm64_segment_heaps)
+{
+    fail_every_allocation_of("mozilla/windows-aarch64.dmp", 7);
+}
+Test(alloc_failure, linux_dump)
+{
+    fail_every_allocation_of("breakpad/linux_null_dereference.dmp", 1);
+}
+Test(alloc_failure, win7_notepad)
+{
+    fail_every_allocation_of("syzygy/notepad-larger-32bit.dmp", 1);
+}
 
 /* The byte accounting the mutation test's memory bound relies on: what is taken and given back,
  * through malloc, calloc, realloc (growing and shrinking) and free, and the peak between resets. */
@@ -91,7 +109,8 @@ Test(alloc_accounting, counts_bytes_held_and_the_peak)
     cr_assert_lt(hs_alloc_live_bytes(), two);
     long long peak = hs_alloc_peak_reset();
     cr_assert_geq(peak, 101000, "the peak is the most held at once, not what is held now");
-    cr_assert_eq(hs_alloc_peak_reset(), hs_alloc_live_bytes(), "a reset starts the peak from what is held");
+    cr_assert_eq(hs_alloc_peak_reset(), hs_alloc_live_bytes(),
+                 "a reset starts the peak from what is held");
     hs_free(c);
     hs_free(b);
     cr_assert_eq(hs_alloc_live_bytes(), 0);

@@ -19,8 +19,8 @@ static void put_word(uint8_t *bytes, size_t i, unsigned width, uint64_t v)
 }
 
 /* The index of the first passing word at or after from, word by word. */
-static size_t reference_next(const hs_handle_filter *f, const uint8_t *bytes, unsigned width, size_t from,
-                             size_t count)
+static size_t reference_next(const hs_handle_filter *f, const uint8_t *bytes, unsigned width,
+                             size_t from, size_t count)
 {
     for (size_t i = from; i < count; i++)
         if (hs_handle_filter_passes(f, hs_word_le(bytes + i * width, width)))
@@ -32,9 +32,24 @@ static size_t reference_next(const hs_handle_filter *f, const uint8_t *bytes, un
 static size_t edge_values(const hs_handle_filter *f, uint64_t *out)
 {
     uint64_t hi = f->lowest + f->span;
-    uint64_t v[] = {f->lowest, f->lowest - 1, f->lowest + 1, hi, hi + 1, hi - 1, f->lowest | 1, hi | 0x8000,
-                    0, UINT64_MAX, 1ull << 63, (1ull << 63) - 1, (1ull << 32), (1ull << 32) - 0x10000,
-                    f->lowest ^ (1ull << 63), hi ^ (1ull << 63), f->lowest + 0x10000, f->lowest - 0x10000};
+    uint64_t v[] = {f->lowest,
+                    f->lowest - 1,
+                    f->lowest + 1,
+                    hi,
+                    hi + 1,
+                    hi - 1,
+                    f->lowest | 1,
+                    hi | 0x8000,
+                    0,
+                    UINT64_MAX,
+                    1ull << 63,
+                    (1ull << 63) - 1,
+                    (1ull << 32),
+                    (1ull << 32) - 0x10000,
+                    f->lowest ^ (1ull << 63),
+                    hi ^ (1ull << 63),
+                    f->lowest + 0x10000,
+                    f->lowest - 0x10000};
     memcpy(out, v, sizeof v);
     return sizeof v / sizeof v[0];
 }
@@ -63,7 +78,8 @@ static void check_filter(const hs_handle_filter *f, unsigned width)
             cr_assert_eq(hs_handle_filter_next(f, buf, width, from, count, HS_FILTER_BEST), want,
                          "best, width %u, %zu words from %zu", width, count, from);
             cr_assert_eq(hs_handle_filter_next(f, buf, width, from, count, HS_FILTER_AVX2), want,
-                         "avx2 (or its fallback), width %u, %zu words from %zu", width, count, from);
+                         "avx2 (or its fallback), width %u, %zu words from %zu", width, count,
+                         from);
         }
     }
 }
@@ -106,7 +122,8 @@ Test(handle_filter, every_handle_passes_and_the_range_is_tight)
 
 Test(handle_filter, x64_handles)
 {
-    uint64_t handles[] = {0x000001E5A2B60000ull, 0x000001E5A2A00000ull, 0x00007FF4C0000000ull, 0x20000};
+    uint64_t handles[] = {0x000001E5A2B60000ull, 0x000001E5A2A00000ull, 0x00007FF4C0000000ull,
+                          0x20000};
     hs_handle_filter f = filter_of(handles, 4);
     check_filter(&f, 8);
     check_filter(&f, 4); /* the range passes 2^32: the 32-bit vector sieve must not be used */
@@ -142,10 +159,10 @@ Test(handle_filter, cursor_finds_words_and_halves_in_order)
     uint64_t words[64];
     for (size_t i = 0; i < 64; i++)
         words[i] = 0x4141414141414141ull;
-    words[3] = 0x00250000ull << 32;          /* the high half */
-    words[17] = 0x00150000;                  /* the low half (and the whole word) */
-    words[40] = 0x000001E5A2B60000ull;       /* the whole word only */
-    words[41] = 0x0015000000250000ull;       /* both halves */
+    words[3] = 0x00250000ull << 32;    /* the high half */
+    words[17] = 0x00150000;            /* the low half (and the whole word) */
+    words[40] = 0x000001E5A2B60000ull; /* the whole word only */
+    words[41] = 0x0015000000250000ull; /* both halves */
     uint8_t bytes[64 * 8];
     for (size_t i = 0; i < 64; i++)
         put_word(bytes, i, 8, words[i]);

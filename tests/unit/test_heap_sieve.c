@@ -77,7 +77,8 @@ static void build(fixture *f, const uint64_t *handles, size_t n, unsigned width,
         hs_handle_filter_add(&f->set.sieve_filter, handles[i]);
     f->set.sieve_width = width;
     f->set.sieve_halves = halves;
-    f->set.sieve_notes_per_heap = (FIRST_SIZE + SECOND_SIZE) / 32; /* the planted words fit, a full page of handles does not */
+    f->set.sieve_notes_per_heap = (FIRST_SIZE + SECOND_SIZE) /
+                                  32; /* the planted words fit, a full page of handles does not */
     memset(&f->heap, 0, sizeof f->heap);
     f->heap.sieve.usable = true;
     f->c = (walk_ctx){.set = &f->set, .as = f->as, .h = &f->heap};
@@ -147,17 +148,20 @@ static void check_notes(fixture *f)
         size_t first, end;
         bool inside = (hi <= BASE + FIRST_SIZE) || (lo >= SECOND && hi <= SECOND + SECOND_SIZE);
         bool answered = hs_heap_sieve_words(&f->heap, lo, hi, &first, &end);
-        cr_assert_eq(answered, inside, "[0x%llx, 0x%llx)", (unsigned long long)lo, (unsigned long long)hi);
+        cr_assert_eq(answered, inside, "[0x%llx, 0x%llx)", (unsigned long long)lo,
+                     (unsigned long long)hi);
         if (!answered)
             continue;
         size_t want = reference_words(f, lo, hi, reference);
-        cr_assert_eq(end - first, want, "[0x%llx, 0x%llx)", (unsigned long long)lo, (unsigned long long)hi);
+        cr_assert_eq(end - first, want, "[0x%llx, 0x%llx)", (unsigned long long)lo,
+                     (unsigned long long)hi);
         for (size_t i = 0; i < want; i++)
             cr_assert_eq(s->words[first + i], reference[i]);
     }
     size_t first, end;
     cr_assert(!hs_heap_sieve_words(&f->heap, BASE - 8, BASE + 8, &first, &end), "starts before");
-    cr_assert(!hs_heap_sieve_words(&f->heap, SECOND + SECOND_SIZE - 8, SECOND + SECOND_SIZE + 8, &first, &end),
+    cr_assert(!hs_heap_sieve_words(&f->heap, SECOND + SECOND_SIZE - 8, SECOND + SECOND_SIZE + 8,
+                                   &first, &end),
               "ends after");
 }
 
@@ -211,14 +215,16 @@ Test(heap_sieve, segments_out_of_address_order_and_windows_that_overlap)
         walk_sieve(&f.c, to - WINDOW, to);
     walk_sieve_finish(&f.heap);
     cr_assert(f.heap.sieve.usable);
-    cr_assert_eq(f.heap.sieve.covered_count, 1 + FIRST_SIZE / WINDOW, "windows out of order are not merged");
+    cr_assert_eq(f.heap.sieve.covered_count, 1 + FIRST_SIZE / WINDOW,
+                 "windows out of order are not merged");
     for (size_t i = 1; i < f.heap.sieve.word_count; i++)
         cr_assert_lt(f.heap.sieve.words[i - 1], f.heap.sieve.words[i]);
     /* Memory sieved twice (segments of a hostile heap over the same bytes): given up. */
     walk_sieve(&f.c, BASE, BASE + WINDOW);
     walk_sieve_finish(&f.heap);
     cr_assert(!f.heap.sieve.usable);
-    cr_assert(f.heap.sieve.words == NULL && f.heap.sieve.covered == NULL && f.heap.sieve.word_count == 0);
+    cr_assert(f.heap.sieve.words == NULL && f.heap.sieve.covered == NULL &&
+              f.heap.sieve.word_count == 0);
     size_t first, end;
     cr_assert(!hs_heap_sieve_words(&f.heap, BASE, BASE + 8, &first, &end));
     release(&f);

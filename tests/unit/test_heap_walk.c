@@ -10,13 +10,13 @@
 #include "heap.h"
 
 enum {
-    H = 0x00A00000,      /* heap base (64 KB aligned) */
-    FIRST = H + 0x588,   /* FirstEntry: the header block is 0x588 bytes, as on Win7 notepad */
-    A = FIRST,           /* busy 0x20 */
-    B = A + 0x20,        /* busy 0x40 */
-    F = B + 0x40,        /* free 0x19C8 */
-    C = F + 0x19C8,      /* busy 0x30 */
-    S = C + 0x30,        /* UCR sentinel 0x20, holds the descriptor */
+    H = 0x00A00000,    /* heap base (64 KB aligned) */
+    FIRST = H + 0x588, /* FirstEntry: the header block is 0x588 bytes, as on Win7 notepad */
+    A = FIRST,         /* busy 0x20 */
+    B = A + 0x20,      /* busy 0x40 */
+    F = B + 0x40,      /* free 0x19C8 */
+    C = F + 0x19C8,    /* busy 0x30 */
+    S = C + 0x30,      /* UCR sentinel 0x20, holds the descriptor */
     COMMIT_END = H + 0x2000,
     LAST_VALID = H + 0x10000,
     TEB = 0x7FFDE000,
@@ -31,9 +31,11 @@ static void put32(uint8_t *mem, uint32_t va, uint32_t v)
 }
 
 /* Writes an encoded Vista+ x86 entry header (heap-internals.md §3.2, §3.3). */
-static void put_entry(uint8_t *mem, uint32_t va, uint16_t size_g, uint8_t flags, uint16_t prev_g, uint8_t unused)
+static void put_entry(uint8_t *mem, uint32_t va, uint16_t size_g, uint8_t flags, uint16_t prev_g,
+                      uint8_t unused)
 {
-    uint8_t b[8] = {(uint8_t)size_g, (uint8_t)(size_g >> 8), flags, 0, (uint8_t)prev_g, (uint8_t)(prev_g >> 8), 0, unused};
+    uint8_t b[8] = {(uint8_t)size_g, (uint8_t)(size_g >> 8), flags, 0,
+                    (uint8_t)prev_g, (uint8_t)(prev_g >> 8), 0,     unused};
     b[3] = b[0] ^ b[1] ^ b[2];
     for (int i = 0; i < 8; i++)
         mem[va - H + (uint32_t)i] = b[i] ^ key[i];
@@ -42,37 +44,37 @@ static void put_entry(uint8_t *mem, uint32_t va, uint16_t size_g, uint8_t flags,
 static void build_heap(uint8_t *mem)
 {
     memset(mem, 0, COMMIT_END - H);
-    put_entry(mem, H, 0x588 / 8, 0x01, 0, 1);                 /* heap header block */
-    put32(mem, H + 0x08, 0xFFEEFFEE);                         /* SegmentSignature */
-    put32(mem, H + 0x10, H + 0xA8);                           /* SegmentListEntry → SegmentList head */
+    put_entry(mem, H, 0x588 / 8, 0x01, 0, 1); /* heap header block */
+    put32(mem, H + 0x08, 0xFFEEFFEE);         /* SegmentSignature */
+    put32(mem, H + 0x10, H + 0xA8);           /* SegmentListEntry → SegmentList head */
     put32(mem, H + 0x14, H + 0xA8);
-    put32(mem, H + 0x18, H);                                  /* Heap */
-    put32(mem, H + 0x1C, H);                                  /* BaseAddress */
-    put32(mem, H + 0x20, 16);                                 /* NumberOfPages */
-    put32(mem, H + 0x24, FIRST);                              /* FirstEntry */
-    put32(mem, H + 0x28, LAST_VALID);                         /* LastValidEntry */
-    put32(mem, H + 0x2C, 14);                                 /* NumberOfUnCommittedPages */
-    put32(mem, H + 0x30, 1);                                  /* NumberOfUnCommittedRanges */
-    put32(mem, H + 0x38, S + 8 + 8);                          /* UCRSegmentList → descriptor.SegmentEntry */
+    put32(mem, H + 0x18, H);          /* Heap */
+    put32(mem, H + 0x1C, H);          /* BaseAddress */
+    put32(mem, H + 0x20, 16);         /* NumberOfPages */
+    put32(mem, H + 0x24, FIRST);      /* FirstEntry */
+    put32(mem, H + 0x28, LAST_VALID); /* LastValidEntry */
+    put32(mem, H + 0x2C, 14);         /* NumberOfUnCommittedPages */
+    put32(mem, H + 0x30, 1);          /* NumberOfUnCommittedRanges */
+    put32(mem, H + 0x38, S + 8 + 8);  /* UCRSegmentList → descriptor.SegmentEntry */
     put32(mem, H + 0x3C, S + 8 + 8);
-    put32(mem, H + 0x40, 0x1002);                             /* Flags: GROWABLE | CLASS_1 */
-    put32(mem, H + 0x4C, 0x00100000);                         /* EncodeFlagMask */
-    memcpy(mem + 0x50, key, 8);                               /* Encoding */
-    put32(mem, H + 0x64, 0xEEFFEEFF);                         /* Signature */
-    put32(mem, H + 0x78, 0x19C8 / 8);                         /* TotalFreeSize (granules) */
-    put32(mem, H + 0xA0, H + 0xA0);                           /* VirtualAllocdBlocks: empty */
+    put32(mem, H + 0x40, 0x1002);     /* Flags: GROWABLE | CLASS_1 */
+    put32(mem, H + 0x4C, 0x00100000); /* EncodeFlagMask */
+    memcpy(mem + 0x50, key, 8);       /* Encoding */
+    put32(mem, H + 0x64, 0xEEFFEEFF); /* Signature */
+    put32(mem, H + 0x78, 0x19C8 / 8); /* TotalFreeSize (granules) */
+    put32(mem, H + 0xA0, H + 0xA0);   /* VirtualAllocdBlocks: empty */
     put32(mem, H + 0xA4, H + 0xA0);
-    put32(mem, H + 0xA8, H + 0x10);                           /* SegmentList → the heap's own segment */
+    put32(mem, H + 0xA8, H + 0x10); /* SegmentList → the heap's own segment */
     put32(mem, H + 0xAC, H + 0x10);
-    put32(mem, H + 0xC4, F + 8);                              /* FreeLists → F.FreeList */
+    put32(mem, H + 0xC4, F + 8); /* FreeLists → F.FreeList */
     put32(mem, H + 0xC8, F + 8);
     put_entry(mem, A, 0x20 / 8, 0x01, 0x588 / 8, 0x0C);
     put_entry(mem, B, 0x40 / 8, 0x01, 0x20 / 8, 0x10);
     put_entry(mem, F, 0x19C8 / 8, 0x00, 0x40 / 8, 0);
-    put32(mem, F + 8, H + 0xC4);                              /* free entry links back to the head */
+    put32(mem, F + 8, H + 0xC4); /* free entry links back to the head */
     put32(mem, F + 12, H + 0xC4);
     put_entry(mem, C, 0x30 / 8, 0x01, 0x19C8 / 8, 0x0A);
-    put_entry(mem, S, 0x20 / 8, 0x01, 0x30 / 8, 3);          /* UCR sentinel */
+    put_entry(mem, S, 0x20 / 8, 0x01, 0x30 / 8, 3); /* UCR sentinel */
     /* _HEAP_UCR_DESCRIPTOR at S+8: ListEntry, SegmentEntry (+8), Address (+0x10), Size (+0x14). */
     put32(mem, S + 8 + 8, H + 0x38);
     put32(mem, S + 8 + 12, H + 0x38);
@@ -165,7 +167,8 @@ Test(heap_walk, clean_win7_heap_walks_to_its_end)
     cr_assert_str_eq(h->layout->name, "nt6.1-x86");
     cr_assert(h->encoded);
     for (size_t i = 0; i < h->error_count; i++)
-        cr_log_error("%s at 0x%llx: %s", h->errors[i].check, (unsigned long long)h->errors[i].address, h->errors[i].detail);
+        cr_log_error("%s at 0x%llx: %s", h->errors[i].check,
+                     (unsigned long long)h->errors[i].address, h->errors[i].detail);
     cr_assert_eq(h->error_count, 0);
     cr_assert(h->walk_complete);
     cr_assert_eq(h->busy_blocks, 3);
@@ -238,14 +241,18 @@ Test(heap_walk, free_list_link_that_does_not_point_back)
     release(&w);
 }
 
-static void free_block_marked_busy(uint8_t *mem) { put_entry(mem, F, 0x19C8 / 8, 0x01, 0x40 / 8, 0x08); }
+static void free_block_marked_busy(uint8_t *mem)
+{
+    put_entry(mem, F, 0x19C8 / 8, 0x01, 0x40 / 8, 0x08);
+}
 Test(heap_walk, free_list_element_marked_busy)
 {
     built w;
     walk(&w, free_block_marked_busy);
     const hs_heap *h = &w.set->heaps[0];
     cr_assert_not_null(error_with(h, "free_list_busy_block", F));
-    cr_assert_not_null(error_with(h, "free_list_count", H + 0xC4), "the walk found 0 free blocks, the list 1");
+    cr_assert_not_null(error_with(h, "free_list_count", H + 0xC4),
+                       "the walk found 0 free blocks, the list 1");
     release(&w);
 }
 
@@ -293,7 +300,8 @@ Test(heap_walk, uncommitted_accounting)
 
 #include "synthetic_process.h"
 
-static hs_heapset *walk_xp(synth *s, dump_builder *b, hs_dump **d, hs_address_space **as, hs_process **p)
+static hs_heapset *walk_xp(synth *s, dump_builder *b, hs_dump **d, hs_address_space **as,
+                           hs_process **p)
 {
     synth_finish(s, b);
     synth_free(s);
@@ -319,7 +327,8 @@ Test(heap_walk_xp, clean_xp_heap_with_exact_counts)
     cr_assert_str_eq(h->layout->name, "nt5-x86");
     cr_assert_not(h->encoded);
     for (size_t i = 0; i < h->error_count; i++)
-        cr_log_error("%s at 0x%llx: %s", h->errors[i].check, (unsigned long long)h->errors[i].address, h->errors[i].detail);
+        cr_log_error("%s at 0x%llx: %s", h->errors[i].check,
+                     (unsigned long long)h->errors[i].address, h->errors[i].detail);
     cr_assert_eq(h->error_count, 0);
     cr_assert(h->walk_complete);
     cr_assert_eq(h->segment_count, 1);
@@ -328,7 +337,8 @@ Test(heap_walk_xp, clean_xp_heap_with_exact_counts)
     cr_assert_eq(h->busy_bytes, 0x20 + 0x48 + 0x100);
     cr_assert_eq(h->free_blocks, 1);
     cr_assert_eq(h->free_bytes, 0x2000 - 0x680 - 0x1808 - 0x168);
-    cr_assert_eq(h->internal_blocks, 3, "the _HEAP entry, the _HEAP_SEGMENT entry and the look-aside table");
+    cr_assert_eq(h->internal_blocks, 3,
+                 "the _HEAP entry, the _HEAP_SEGMENT entry and the look-aside table");
     cr_assert_eq(h->front_end_type, 1);
     cr_assert_eq(h->front_end_heap, 0x00140688, "the table is the heap's first allocation");
     cr_assert_eq(h->lookaside_blocks, 0);
@@ -342,13 +352,12 @@ Test(heap_walk_xp, clean_xp_heap_with_exact_counts)
     bv_free(&b.file);
 }
 
-
 /* XP look-aside lists (heap-internals.md §4.2): blocks freed to the front end stay busy in their
  * headers; the walker finds them through the table and marks them cached. */
 enum { XP_TABLE = 0x00140688, XP_LOOKASIDE = 0x30 };
 
-static hs_heapset *xp_heap_with_lookaside(dump_builder *b, hs_dump **d, hs_address_space **as, hs_process **p,
-                                          int damage)
+static hs_heapset *xp_heap_with_lookaside(dump_builder *b, hs_dump **d, hs_address_space **as,
+                                          hs_process **p, int damage)
 {
     static synth s;
     synth_init_xp(&s);
@@ -379,14 +388,16 @@ Test(heap_walk_xp, look_aside_lists_mark_freed_blocks_cached)
     hs_heapset *set = xp_heap_with_lookaside(&b, &d, &as, &p, 0);
     const hs_heap *h = &set->heaps[0];
     for (size_t i = 0; i < h->error_count; i++)
-        cr_log_error("%s at 0x%llx: %s", h->errors[i].check, (unsigned long long)h->errors[i].address, h->errors[i].detail);
+        cr_log_error("%s at 0x%llx: %s", h->errors[i].check,
+                     (unsigned long long)h->errors[i].address, h->errors[i].detail);
     cr_assert_eq(h->error_count, 0);
     cr_assert_eq(h->busy_blocks, 6, "cached blocks are busy by count, as HeapWalk reports them");
     cr_assert_eq(h->lookaside_blocks, 3);
     cr_assert_eq(h->lookaside_bytes, 0x20 + 0x20 + 0x48);
     /* The blocks: user data starts one granule after 0x140680 + 0x1808 (the table). */
     const uint64_t first = 0x00140680 + 0x1808;
-    const uint64_t at[6] = {first, first + 0x20, first + 0x40, first + 0x60, first + 0xA8, first + 0x1A8};
+    const uint64_t at[6] = {first,        first + 0x20, first + 0x40,
+                            first + 0x60, first + 0xA8, first + 0x1A8};
     const bool cached[6] = {true, true, false, true, false, false};
     for (unsigned i = 0; i < 6; i++) {
         const hs_block *blk = hs_heap_block_containing(h, at[i]);
@@ -426,8 +437,8 @@ Test(heap_walk_xp, damaged_look_aside_lists_are_reported)
         hs_heapset *set = xp_heap_with_lookaside(&b, &d, &as, &p, damage);
         const hs_heap *h = &set->heaps[0];
         for (size_t i = 0; i < h->error_count; i++)
-            cr_log_info("%s at 0x%llx: %s", h->errors[i].check, (unsigned long long)h->errors[i].address,
-                        h->errors[i].detail);
+            cr_log_info("%s at 0x%llx: %s", h->errors[i].check,
+                        (unsigned long long)h->errors[i].address, h->errors[i].detail);
         cr_assert_eq(h->error_count, 1, "damage %d", damage);
         cr_assert_str_eq(h->errors[0].check, want[damage - 1].check);
         cr_assert_eq(h->errors[0].address, want[damage - 1].address, "damage %d: 0x%llx", damage,
@@ -471,7 +482,8 @@ Test(heap_walk_xp, wrong_segment_index_and_free_list_bucket)
     cr_assert_str_eq(e->expected, "0");
     cr_assert_str_eq(e->found, "3");
     e = error_with(h, "free_list_order", free_entry);
-    cr_assert_not_null(e, "a free block of %u granules on FreeLists[5]", (0x1000 - 0x680 - 0x68) / 8);
+    cr_assert_not_null(e, "a free block of %u granules on FreeLists[5]",
+                       (0x1000 - 0x680 - 0x68) / 8);
     cr_assert_str_eq(e->expected, "5");
     hs_heapset_free(set);
     hs_process_free(p);
@@ -496,7 +508,8 @@ Test(heap_walk_x64, large_block_listed_and_counted)
     const hs_heap *h = &set->heaps[0];
     cr_assert_str_eq(h->layout->name, "nt6.1-x64");
     for (size_t i = 0; i < h->error_count; i++)
-        cr_log_error("%s at 0x%llx: %s", h->errors[i].check, (unsigned long long)h->errors[i].address, h->errors[i].detail);
+        cr_log_error("%s at 0x%llx: %s", h->errors[i].check,
+                     (unsigned long long)h->errors[i].address, h->errors[i].detail);
     cr_assert_eq(h->error_count, 0);
     cr_assert_eq(h->virtual_blocks, 1);
     cr_assert_eq(h->virtual_bytes, 0x21000);
@@ -506,7 +519,8 @@ Test(heap_walk_x64, large_block_listed_and_counted)
     cr_assert_eq(v->address, 0x00400000);
     cr_assert_eq(v->kind, HS_BLOCK_VIRTUAL);
     cr_assert_eq(v->requested, 0x20000, "CommitSize - BusyBlock.Size");
-    cr_assert_eq(hs_heapset_heap_containing(set, 0x00410000), h, "a large block belongs to its heap");
+    cr_assert_eq(hs_heapset_heap_containing(set, 0x00410000), h,
+                 "a large block belongs to its heap");
     hs_heapset_free(set);
     hs_process_free(p);
     hs_as_free(as);
@@ -518,11 +532,13 @@ Test(heap_walk_lfh, win7_userblocks_resolved_into_chunks)
 {
     static synth s;
     synth_init(&s, 4);
-    /* Block 1 becomes a UserBlocks container: 0x10 header + 10 chunks of 0x18 = 0x100 user bytes. */
+    /* Block 1 becomes a UserBlocks container: 0x10 header + 10 chunks of 0x18 = 0x100 user bytes.
+     */
     const uint32_t sizes[] = {0x20, 0x108, 0x40};
     uint64_t user[3];
     synth_heap(&s, 0x00140000, 0x2, sizes, 3, user);
-    synth_region_add(&s, 0x00300000, 0x1000, 0x1000, 0x20000, 4); /* the LFH zone with the subsegment */
+    synth_region_add(&s, 0x00300000, 0x1000, 0x1000, 0x20000,
+                     4); /* the LFH zone with the subsegment */
     synth_lfh_win7(&s, user[1], 0x108, 0x18, 10, 0x2B5 /* 0b1010110101: 6 busy */, 0x00300040);
     dump_builder b;
     hs_dump *d;
@@ -532,12 +548,14 @@ Test(heap_walk_lfh, win7_userblocks_resolved_into_chunks)
     const hs_heap *h = &set->heaps[0];
     cr_assert_str_eq(h->layout->name, "nt6.1-x86");
     for (size_t i = 0; i < h->error_count; i++)
-        cr_log_error("%s at 0x%llx: %s", h->errors[i].check, (unsigned long long)h->errors[i].address, h->errors[i].detail);
+        cr_log_error("%s at 0x%llx: %s", h->errors[i].check,
+                     (unsigned long long)h->errors[i].address, h->errors[i].detail);
     cr_assert_eq(h->error_count, 0);
     cr_assert_eq(h->lfh_blocks, 10, "the subsegment counts as its chunks");
     cr_assert_eq(h->lfh_busy_blocks, 6);
     cr_assert_eq(h->lfh_free_blocks, 4);
-    cr_assert_eq(h->busy_blocks, 2 + 6, "two backend blocks and six chunks; the container is internal");
+    cr_assert_eq(h->busy_blocks, 2 + 6,
+                 "two backend blocks and six chunks; the container is internal");
     const hs_block *c = hs_heap_block_containing(h, user[1] + 0x10 + 2 * 0x18 + 4);
     cr_assert_not_null(c);
     cr_assert_eq(c->kind, HS_BLOCK_LFH);
@@ -546,7 +564,8 @@ Test(heap_walk_lfh, win7_userblocks_resolved_into_chunks)
     cr_assert_eq(c->requested, 0x18 - 8);
     const hs_block *container = hs_heap_block_containing(h, user[1] + 4);
     cr_assert_not_null(container);
-    cr_assert_eq(container->state, HS_BLOCK_INTERNAL, "the UserBlocks header belongs to the container");
+    cr_assert_eq(container->state, HS_BLOCK_INTERNAL,
+                 "the UserBlocks header belongs to the container");
     hs_heapset_free(set);
     hs_process_free(p);
     hs_as_free(as);
@@ -598,8 +617,10 @@ Test(heap_walk_wow64, both_heap_sets_listed_and_walked_with_their_layouts)
     const uint64_t teb64 = 0x7EFDB000, teb32 = teb64 + 0x2000;
     synth_init(&s64, 8);
     move_teb(&s64, teb64, 0x30, 0x60);
-    synth_module_add(&s64, "C:\\Windows\\System32\\wow64.dll", 0x74E00000, 0x1000, (6u << 16) | 1, 7601u << 16);
-    synth_module_add(&s64, "C:\\Windows\\System32\\wow64cpu.dll", 0x74F00000, 0x1000, (6u << 16) | 1, 7601u << 16);
+    synth_module_add(&s64, "C:\\Windows\\System32\\wow64.dll", 0x74E00000, 0x1000, (6u << 16) | 1,
+                     7601u << 16);
+    synth_module_add(&s64, "C:\\Windows\\System32\\wow64cpu.dll", 0x74F00000, 0x1000,
+                     (6u << 16) | 1, 7601u << 16);
     const uint32_t sizes64[] = {0x40, 0x60};
     synth_heap(&s64, 0x00140000, 0x2, sizes64, 2, NULL); /* the 64-bit default heap */
 
@@ -618,7 +639,8 @@ Test(heap_walk_wow64, both_heap_sets_listed_and_walked_with_their_layouts)
     for (size_t i = 0; i < s32.heap_count; i++)
         synth_put32(&s32, s32.heap_list + 4 * i, (uint32_t)s32.heaps[i]);
     synth_put_ptr(&s64, teb64, teb32);
-    /* Move the 32-bit regions (TEB32, PEB32, heaps) into the 64-bit process; its stack is dropped. */
+    /* Move the 32-bit regions (TEB32, PEB32, heaps) into the 64-bit process; its stack is dropped.
+     */
     for (size_t i = 0; i < s32.region_count; i++) {
         if (s32.regions[i].base == s32.stack_base) {
             free(s32.regions[i].bytes);

@@ -1,5 +1,5 @@
-/* The heap walker on the real dumps of tests/data/real: what is present is walked, what is missing is
- * said to be missing (and really is absent), and nothing missing is reported as corruption. */
+/* The heap walker on the real dumps of tests/data/real: what is present is walked, what is missing
+ * is said to be missing (and really is absent), and nothing missing is reported as corruption. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,19 +42,23 @@ static void check_partial_walk(const walked *w, const char *name)
 {
     for (size_t i = 0; i < w->set->count; i++) {
         const hs_heap *h = &w->set->heaps[i];
-        cr_expect_eq(h->error_count, 0, "%s heap 0x%llx: %zu integrity errors on a healthy process (first: %s at 0x%llx)",
-                     name, (unsigned long long)h->handle, h->error_count, h->error_count ? h->errors[0].check : "",
-                     h->error_count ? (unsigned long long)h->errors[0].address : 0ull);
+        cr_expect_eq(
+            h->error_count, 0,
+            "%s heap 0x%llx: %zu integrity errors on a healthy process (first: %s at 0x%llx)", name,
+            (unsigned long long)h->handle, h->error_count, h->error_count ? h->errors[0].check : "",
+            h->error_count ? (unsigned long long)h->errors[0].address : 0ull);
         for (size_t m = 0; m < h->missing_count; m++)
             cr_expect_eq(hs_as_present_bytes(w->as, h->missing[m].address, 1), 0,
                          "%s: range 0x%llx reported missing is present", name,
                          (unsigned long long)h->missing[m].address);
         for (size_t b = 1; b < h->block_count; b++)
-            cr_expect_geq(h->blocks[b].address, h->blocks[b - 1].address, "%s: blocks sorted", name);
+            cr_expect_geq(h->blocks[b].address, h->blocks[b - 1].address, "%s: blocks sorted",
+                          name);
         for (size_t b = 0; b < h->block_count; b++)
             if (h->blocks[b].kind == HS_BLOCK_BACKEND)
-                cr_expect_eq(hs_as_present_bytes(w->as, h->blocks[b].address + (h->layout ? h->layout->hdr : 0), 8), 8,
-                             "%s: a walked block's header is present", name);
+                cr_expect_eq(hs_as_present_bytes(
+                                 w->as, h->blocks[b].address + (h->layout ? h->layout->hdr : 0), 8),
+                             8, "%s: a walked block's header is present", name);
     }
 }
 
@@ -66,7 +70,8 @@ Test(heaps_shared, firefox_win10_x86_default_heap_with_lfh)
     cr_assert_eq(w.proc->pebs[0].process_heap, 0x4fa0000);
     cr_assert_eq(w.proc->pebs[0].number_of_heaps, 5);
     cr_assert_eq(w.proc->pebs[0].maximum_number_of_heaps, 16);
-    cr_assert_not(w.proc->pebs[0].heap_array_present, "Win10: the array lives in ntdll's .data, not captured");
+    cr_assert_not(w.proc->pebs[0].heap_array_present,
+                  "Win10: the array lives in ntdll's .data, not captured");
     cr_assert(w.proc->list_reconstructed);
     cr_assert_eq(w.set->count, 4);
     const hs_heap *h = hs_heapset_find(w.set, 0x4fa0000);
@@ -117,7 +122,8 @@ Test(heaps_shared, win7_notepad_debug_heap)
     const hs_heap *h = &w.set->heaps[0];
     cr_assert_eq(h->handle, 0x8b0000);
     cr_assert_str_eq(h->layout->name, "nt6.1-x86");
-    cr_assert_eq(h->flags, 0x40000062, "debug heap flags from NtGlobalFlag (heap-internals.md §3.1)");
+    cr_assert_eq(h->flags, 0x40000062,
+                 "debug heap flags from NtGlobalFlag (heap-internals.md §3.1)");
     check_partial_walk(&w, "notepad-larger-32bit");
     release(&w);
 }
@@ -140,7 +146,8 @@ Test(heaps_shared, statements_for_dumps_without_windows_heaps)
 
 Test(heaps_shared, every_shared_dump_walks_without_false_corruption)
 {
-    static const char *const dirs[] = {"breakpad", "lldb", "mozilla", "node-minidump", "rust-minidump", "syzygy"};
+    static const char *const dirs[] = {"breakpad",      "lldb",          "mozilla",
+                                       "node-minidump", "rust-minidump", "syzygy"};
     size_t walked_heaps = 0;
     for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
         size_t count;
@@ -171,7 +178,8 @@ Test(heaps_shared, every_shared_dump_walks_without_false_corruption)
  * and ListHints after it; ArraySize 0x80, ListHead = &_HEAP.FreeLists, ExtraItem 1 (LIST_ENTRY
  * hints) on Windows 7 and 0 (pointer hints) on Windows 10. Checked here on every NT heap of the
  * real dumps whose header is present. */
-static void check_blocks_index(const char *rel, unsigned index_field, uint64_t lookup_at, unsigned extra_item)
+static void check_blocks_index(const char *rel, unsigned index_field, uint64_t lookup_at,
+                               unsigned extra_item)
 {
     walked w = walk_shared(rel);
     size_t checked = 0;
@@ -186,9 +194,12 @@ static void check_blocks_index(const char *rel, unsigned index_field, uint64_t l
             continue;
         cr_assert_eq(bi, h->handle + lookup_at, "%s: heap 0x%llx: BlocksIndex 0x%llx", rel,
                      (unsigned long long)h->handle, (unsigned long long)bi);
-        unsigned o_array = ptr == 8 ? 8 : 4, o_extra = ptr == 8 ? 0xC : 8, o_head = ptr == 8 ? 0x20 : 0x18;
-        unsigned o_bitmap = ptr == 8 ? 0x28 : 0x1C, o_hints = ptr == 8 ? 0x30 : 0x20, size = ptr == 8 ? 0x38 : 0x24;
-        cr_assert(hs_as_read_u32(w.as, bi + o_array, &array) == HS_OK && hs_as_read_u32(w.as, bi + o_extra, &extra) == HS_OK &&
+        unsigned o_array = ptr == 8 ? 8 : 4, o_extra = ptr == 8 ? 0xC : 8,
+                 o_head = ptr == 8 ? 0x20 : 0x18;
+        unsigned o_bitmap = ptr == 8 ? 0x28 : 0x1C, o_hints = ptr == 8 ? 0x30 : 0x20,
+                 size = ptr == 8 ? 0x38 : 0x24;
+        cr_assert(hs_as_read_u32(w.as, bi + o_array, &array) == HS_OK &&
+                  hs_as_read_u32(w.as, bi + o_extra, &extra) == HS_OK &&
                   hs_as_read_ptr(w.as, bi + o_head, ptr, &list_head) == HS_OK &&
                   hs_as_read_ptr(w.as, bi + o_bitmap, ptr, &bitmap) == HS_OK &&
                   hs_as_read_ptr(w.as, bi + o_hints, ptr, &hints) == HS_OK);
@@ -200,13 +211,15 @@ static void check_blocks_index(const char *rel, unsigned index_field, uint64_t l
         checked++;
     }
     cr_assert_gt(checked, 0, "%s: no heap header present", rel);
-    cr_log_info("%s: %zu heaps with the BlocksIndex at +0x%llx", rel, checked, (unsigned long long)lookup_at);
+    cr_log_info("%s: %zu heaps with the BlocksIndex at +0x%llx", rel, checked,
+                (unsigned long long)lookup_at);
     release(&w);
 }
 
 Test(heaps_shared, blocks_index_lives_in_the_header_block)
 {
-    /* Windows 7 x86: sizeof(_HEAP) 0x138 + lock 0x18; Windows 10 x86 0x258 + 0x18, x64 0x2C0 + 0x28. */
+    /* Windows 7 x86: sizeof(_HEAP) 0x138 + lock 0x18; Windows 10 x86 0x258 + 0x18, x64 0x2C0 +
+     * 0x28. */
     check_blocks_index("syzygy/notepad-larger-32bit.dmp", 0xB8, 0x150, 1);
     check_blocks_index("mozilla/windows-x86.dmp", 0xB4, 0x270, 0);
     check_blocks_index("mozilla/windows-x86_64.dmp", 0x138, 0x2E8, 0);

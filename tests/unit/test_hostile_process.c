@@ -1,6 +1,7 @@
-/* Process-level hostility: a PEB claiming 10^9 heaps, a heap listed twice, a segment list and a free
- * list that loop. Each is bounded by construction (limits, cycle detection) and reported; the suite's
- * timeout would catch a walk that does not end. Speed itself is measured in bench/, not here. */
+/* Process-level hostility: a PEB claiming 10^9 heaps, a heap listed twice, a segment list and a
+ * free list that loop. Each is bounded by construction (limits, cycle detection) and reported; the
+ * suite's timeout would catch a walk that does not end. Speed itself is measured in bench/, not
+ * here. */
 #include <criterion/criterion.h>
 #include <string.h>
 
@@ -82,7 +83,8 @@ Test(hostile_process, heap_listed_twice)
     synth_heap(&s, 0x00150000, 0x1002, sizes, 1, NULL);
     s.heaps[1] = 0x00140000; /* ProcessHeaps[1] repeats ProcessHeaps[0] */
     walk(&w, &s);
-    cr_assert(note_contains(w.proc, "heap 0x140000 appears twice in ProcessHeaps (entries 0 and 1); walked once"));
+    cr_assert(note_contains(
+        w.proc, "heap 0x140000 appears twice in ProcessHeaps (entries 0 and 1); walked once"));
     cr_assert_eq(w.set->count, 1);
     release(&w);
 }

@@ -4,9 +4,9 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "mapi_scenario.h"
 #include "scan.h"
 #include "scan_report.h"
-#include "mapi_scenario.h"
 #include "shipped_rules.h"
 
 enum { LIVE_SESSIONS = 2, LEAKED_HEAP = HS_SCN_LEAKED_HEAP };
@@ -21,7 +21,8 @@ static hs_scan_result *run_scenario(const hs_scenario *sc, dump_builder *b)
     return r;
 }
 
-static hs_scenario scenario(hs_scenario_os os, unsigned leaked, unsigned corrupt, unsigned decoys, bool mapi)
+static hs_scenario scenario(hs_scenario_os os, unsigned leaked, unsigned corrupt, unsigned decoys,
+                            bool mapi)
 {
     hs_scenario sc;
     hs_scenario_default(&sc);
@@ -50,23 +51,33 @@ static bool found(const hs_scan_result *r, const char *rule)
 static void full_signature(unsigned ptr, bool xp, const char *hex)
 {
     dump_builder b;
-    hs_scenario sc = scenario(xp ? HS_SCN_XP : ptr == 8 ? HS_SCN_WIN7_X64 : HS_SCN_WIN7_X86, 70, 1, 5, true);
+    hs_scenario sc = scenario(xp         ? HS_SCN_XP
+                              : ptr == 8 ? HS_SCN_WIN7_X64
+                                         : HS_SCN_WIN7_X86,
+                              70, 1, 5, true);
     hs_scan_result *r = run_scenario(&sc, &b);
     cr_assert_eq(fact(r, HS_FACT_POINTER_SIZE), ptr);
-    cr_assert_str_eq(r->heaps->heaps[0].layout->name, xp ? "nt5-x86" : ptr == 8 ? "nt6.1-x64" : "nt6.1-x86");
+    cr_assert_str_eq(r->heaps->heaps[0].layout->name, xp         ? "nt5-x86"
+                                                      : ptr == 8 ? "nt6.1-x64"
+                                                                 : "nt6.1-x86");
     cr_assert_eq(fact(r, HS_FACT_HEAP_COUNT), 1 + LIVE_SESSIONS + 70 + 5);
     for (size_t i = 0; i < r->heaps->count; i++)
         for (size_t e = 0; e < r->heaps->heaps[i].error_count; e++)
-            cr_log_error("heap 0x%llx: %s at 0x%llx: %s", (unsigned long long)r->heaps->heaps[i].handle,
-                         r->heaps->heaps[i].errors[e].check, (unsigned long long)r->heaps->heaps[i].errors[e].address,
+            cr_log_error("heap 0x%llx: %s at 0x%llx: %s",
+                         (unsigned long long)r->heaps->heaps[i].handle,
+                         r->heaps->heaps[i].errors[e].check,
+                         (unsigned long long)r->heaps->heaps[i].errors[e].address,
                          r->heaps->heaps[i].errors[e].detail);
     cr_assert_eq(fact(r, HS_FACT_HEAP_INTEGRITY_ERRORS), 0);
     cr_assert_eq(fact(r, HS_FACT_HEAPS_WALKED), 78);
-    cr_assert_eq(fact(r, HS_FACT_REACHABILITY_KNOWN), 1, "%s", r->reach->unknown_reason ? r->reach->unknown_reason : "");
-    cr_assert_eq(fact(r, HS_FACT_HEAPS_REACHABLE), 1 + LIVE_SESSIONS, "the heap list copy in ntdll is not a reference");
+    cr_assert_eq(fact(r, HS_FACT_REACHABILITY_KNOWN), 1, "%s",
+                 r->reach->unknown_reason ? r->reach->unknown_reason : "");
+    cr_assert_eq(fact(r, HS_FACT_HEAPS_REACHABLE), 1 + LIVE_SESSIONS,
+                 "the heap list copy in ntdll is not a reference");
     cr_assert_eq(fact(r, HS_FACT_HEAPS_ORPHANED), 75);
     cr_assert_eq(fact(r, HS_FACT_MAPI_LOADED), 1);
-    cr_assert_eq(fact(r, HS_FACT_MAPI32_VERSION), (int64_t)(5ull << 48 | 5ull << 32 | 2448ull << 16));
+    cr_assert_eq(fact(r, HS_FACT_MAPI32_VERSION),
+                 (int64_t)(5ull << 48 | 5ull << 32 | 2448ull << 16));
     cr_assert_eq(fact(r, HS_FACT_MAPI_SESSION_HEAPS), 72);
     cr_assert_eq(fact(r, HS_FACT_MAPI_ORPHANED_SESSION_HEAPS), 70);
     cr_assert_eq(fact(r, HS_FACT_MAPI_PROP_BLOCKS), 72);
@@ -95,7 +106,8 @@ static void full_signature(unsigned ptr, bool xp, const char *hex)
     cr_assert_eq(blk->address, bad->block);
     char verdict[512];
     hs_scan_verdict(r, verdict, sizeof verdict);
-    cr_assert_str_eq(verdict, "KB293150 (high): 70 orphaned MAPI session heaps, 1 corrupted property block; MAPI32.DLL 5.5.2448.0");
+    cr_assert_str_eq(verdict, "KB293150 (high): 70 orphaned MAPI session heaps, 1 corrupted "
+                              "property block; MAPI32.DLL 5.5.2448.0");
     hs_scan_result_free(r);
     bv_free(&b.file);
 }
@@ -113,7 +125,8 @@ Test(kb293150, full_signature_xp_with_exact_counts_and_evidence)
 
 Test(kb293150, full_signature_x64_with_exact_counts_and_evidence)
 {
-    full_signature(8, false, "ee fe ee fe 00 00 00 00 38 0b 00 02 00 00 00 00 00 00 00 00 00 00 00 00");
+    full_signature(8, false,
+                   "ee fe ee fe 00 00 00 00 38 0b 00 02 00 00 00 00 00 00 00 00 00 00 00 00");
 }
 
 Test(kb293150, early_stage_without_corruption)
@@ -149,8 +162,10 @@ Test(kb293150, non_mapi_process_with_many_heaps)
     hs_scenario sc = scenario(HS_SCN_XP, 80, 1, 0, false);
     hs_scan_result *r = run_scenario(&sc, &b);
     cr_assert_eq(fact(r, HS_FACT_MAPI_LOADED), 0);
-    cr_assert_eq(fact(r, HS_FACT_MAPI_SESSION_HEAPS), 0, "no MAPI module: nothing is attributed to MAPI");
-    cr_assert_eq(fact(r, HS_FACT_HEAPS_ORPHANED), 80, "the live heaps are still referenced from the process heap");
+    cr_assert_eq(fact(r, HS_FACT_MAPI_SESSION_HEAPS), 0,
+                 "no MAPI module: nothing is attributed to MAPI");
+    cr_assert_eq(fact(r, HS_FACT_HEAPS_ORPHANED), 80,
+                 "the live heaps are still referenced from the process heap");
     cr_assert_eq(r->finding_count, 0);
     hs_scan_result_free(r);
     bv_free(&b.file);
@@ -163,7 +178,8 @@ Test(kb293150, memory_list_only_dump_leaves_reachability_unknown)
     sc.memory_list_only = true;
     hs_scan_result *r = run_scenario(&sc, &b);
     cr_assert_eq(fact(r, HS_FACT_REACHABILITY_KNOWN), 0);
-    cr_assert_str_eq(r->reach->unknown_reason, "the writable data sections of the loaded modules are not in the dump");
+    cr_assert_str_eq(r->reach->unknown_reason,
+                     "the writable data sections of the loaded modules are not in the dump");
     cr_assert_not(r->facts.v[HS_FACT_HEAPS_ORPHANED].known);
     cr_assert_not(r->facts.v[HS_FACT_MAPI_ORPHANED_SESSION_HEAPS].known);
     cr_assert_eq(r->finding_count, 0, "no rule fires on unknown facts");

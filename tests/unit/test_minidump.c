@@ -45,9 +45,12 @@ static void build_xp_dump(dump_builder *b)
     uint8_t ctx[0x2CC] = {0};
     ctx[0] = 0x07;
     ctx[2] = 0x01;
-    const struct { unsigned off; uint32_t v; } regs[] = {
-        {0xB0, 0xAAAA0001}, {0xA4, 0xAAAA0002}, {0xAC, 0xAAAA0003}, {0xA8, 0xAAAA0004}, {0xA0, 0xAAAA0005},
-        {0x9C, 0xAAAA0006}, {0xB4, 0x0012ff10}, {0xC4, 0x0012ff00}, {0xB8, 0x7c90e514}};
+    const struct {
+        unsigned off;
+        uint32_t v;
+    } regs[] = {{0xB0, 0xAAAA0001}, {0xA4, 0xAAAA0002}, {0xAC, 0xAAAA0003},
+                {0xA8, 0xAAAA0004}, {0xA0, 0xAAAA0005}, {0x9C, 0xAAAA0006},
+                {0xB4, 0x0012ff10}, {0xC4, 0x0012ff00}, {0xB8, 0x7c90e514}};
     for (size_t i = 0; i < sizeof regs / sizeof regs[0]; i++)
         for (int k = 0; k < 4; k++)
             ctx[regs[i].off + (unsigned)k] = (uint8_t)(regs[i].v >> (8 * k));
@@ -58,12 +61,12 @@ static void build_xp_dump(dump_builder *b)
 
     bytevec tl = {0};
     bv_u32(&tl, 1);
-    bv_u32(&tl, 0x1234);          /* ThreadId */
+    bv_u32(&tl, 0x1234); /* ThreadId */
     bv_u32(&tl, 0);
     bv_u32(&tl, 0x20);
     bv_u32(&tl, 0);
-    bv_u64(&tl, 0x7ffde000);      /* Teb */
-    bv_u64(&tl, 0x0012ff00);      /* Stack.StartOfMemoryRange */
+    bv_u64(&tl, 0x7ffde000); /* Teb */
+    bv_u64(&tl, 0x0012ff00); /* Stack.StartOfMemoryRange */
     bv_u32(&tl, sizeof stack);
     bv_u32(&tl, stack_rva);
     bv_u32(&tl, sizeof ctx);
@@ -73,7 +76,8 @@ static void build_xp_dump(dump_builder *b)
     uint32_t name = db_string(b, "C:\\Program Files\\Common Files\\System\\Mapi\\1033\\MAPI32.DLL");
     bytevec cv = {0};
     bv_u32(&cv, 0x53445352);
-    const uint8_t guid[16] = {0x78, 0x56, 0x34, 0x12, 0xBC, 0x9A, 0xF0, 0xDE, 1, 2, 3, 4, 5, 6, 7, 8};
+    const uint8_t guid[16] = {0x78, 0x56, 0x34, 0x12, 0xBC, 0x9A, 0xF0, 0xDE,
+                              1,    2,    3,    4,    5,    6,    7,    8};
     bv_put(&cv, guid, 16);
     bv_u32(&cv, 0x1a);
     bv_put(&cv, "mapi32.pdb", 11);
@@ -85,9 +89,9 @@ static void build_xp_dump(dump_builder *b)
     bv_u32(&ml, 0);
     bv_u32(&ml, 0x3ab0c8f1);
     bv_u32(&ml, name);
-    bv_u32(&ml, 0xFEEF04BD);      /* VS_FIXEDFILEINFO */
+    bv_u32(&ml, 0xFEEF04BD); /* VS_FIXEDFILEINFO */
     bv_u32(&ml, 0x00010000);
-    bv_u32(&ml, (5u << 16) | 5);  /* 5.5.2448.0 */
+    bv_u32(&ml, (5u << 16) | 5); /* 5.5.2448.0 */
     bv_u32(&ml, 2448u << 16);
     bv_zero(&ml, 9 * 4);
     bv_u32(&ml, (uint32_t)cv.len);
@@ -168,7 +172,8 @@ Test(minidump, every_field_of_a_synthetic_xp_dump)
     cr_assert_str_eq(m->name, "MAPI32.DLL");
     cr_assert_str_eq(m->version, "5.5.2448.0");
     cr_assert_str_eq(m->debug_file, "mapi32.pdb");
-    cr_assert_str_eq(m->debug_id, "123456789ABCDEF001020304050607081a", "Breakpad: GUID fields in LE, age lowercase");
+    cr_assert_str_eq(m->debug_id, "123456789ABCDEF001020304050607081a",
+                     "Breakpad: GUID fields in LE, age lowercase");
     cr_assert_str_eq(m->code_id, "3AB0C8F19d000");
 
     cr_assert_not_null(d->exception);
@@ -203,11 +208,14 @@ Test(minidump, truncated_at_every_stream_boundary)
             uint8_t *copy = malloc(cut ? cut : 1);
             memcpy(copy, b.file.data, cut);
             hs_dump *d = hs_dump_open_memory(copy, cut, "cut.dmp", NULL);
-            cr_assert(d->valid, "the directory is before every stream, so the dump stays readable (cut %zu)", cut);
+            cr_assert(d->valid,
+                      "the directory is before every stream, so the dump stays readable (cut %zu)",
+                      cut);
             for (size_t t = 0; t < b.n_streams; t++) {
                 if ((size_t)b.rva[t] + b.size[t] > cut)
-                    cr_assert(has_problem(d, hs_stream_name(b.type[t]), "runs past the end of the file"),
-                              "cut at %zu: stream %s not reported", cut, hs_stream_name(b.type[t]));
+                    cr_assert(
+                        has_problem(d, hs_stream_name(b.type[t]), "runs past the end of the file"),
+                        "cut at %zu: stream %s not reported", cut, hs_stream_name(b.type[t]));
             }
             hs_address_space *as = hs_as_build(d);
             hs_as_free(as);
@@ -219,7 +227,8 @@ Test(minidump, truncated_at_every_stream_boundary)
     for (size_t cut = 0; cut < 32 + 12 * DB_MAX_STREAMS; cut += 7) {
         hs_dump *d = hs_dump_open_memory(b.file.data, cut, "short.dmp", NULL);
         cr_assert_eq(d->valid, cut >= 32 + 12 * b.n_streams || (cut >= 32 + 12 && cut >= 32),
-                     "a cut inside the directory keeps the whole entries that remain (cut %zu)", cut);
+                     "a cut inside the directory keeps the whole entries that remain (cut %zu)",
+                     cut);
         if (cut < 32)
             cr_assert(has_problem(d, "header", "fewer than the 32 of a minidump header"));
         hs_dump_free(d);
@@ -252,22 +261,22 @@ Test(minidump, rvas_past_the_end_and_overflowing_counts)
     dump_builder b;
     db_init(&b);
     bytevec tl = {0}, ml = {0}, m64 = {0}, mods = {0};
-    bv_u32(&tl, 0xFFFFFFFF);      /* 2^32-1 threads in a 4-byte stream */
+    bv_u32(&tl, 0xFFFFFFFF); /* 2^32-1 threads in a 4-byte stream */
     db_stream(&b, 3, &tl);
-    bv_u32(&ml, 0x10000000);      /* 2^28 ranges * 16 bytes = 4 GB */
+    bv_u32(&ml, 0x10000000); /* 2^28 ranges * 16 bytes = 4 GB */
     db_stream(&b, 5, &ml);
-    bv_u64(&m64, UINT64_MAX);     /* 2^64-1 ranges */
+    bv_u64(&m64, UINT64_MAX); /* 2^64-1 ranges */
     bv_u64(&m64, 0);
     bv_u64(&m64, 0x10000);
-    bv_u64(&m64, UINT64_MAX);     /* a range of 2^64-1 bytes */
+    bv_u64(&m64, UINT64_MAX); /* a range of 2^64-1 bytes */
     db_stream(&b, 9, &m64);
     bv_u32(&mods, 1);
     bv_u64(&mods, 0x400000);
     bv_u32(&mods, 0x1000);
     bv_zero(&mods, 8);
-    bv_u32(&mods, 0x7FFFFFF0);    /* name RVA far past the end */
+    bv_u32(&mods, 0x7FFFFFF0); /* name RVA far past the end */
     bv_zero(&mods, 52);
-    bv_u32(&mods, 0x100);         /* CodeView record past the end */
+    bv_u32(&mods, 0x100); /* CodeView record past the end */
     bv_u32(&mods, 0xFFFFFF00);
     bv_zero(&mods, 24);
     db_stream(&b, 4, &mods);
@@ -278,9 +287,12 @@ Test(minidump, rvas_past_the_end_and_overflowing_counts)
     dump_problems(d);
     cr_assert(d->valid);
     cr_assert_eq(d->thread_count, 0);
-    cr_assert(has_problem(d, "ThreadList", "declares 4294967295 entries of 48 bytes but the stream holds only 0"));
-    cr_assert(has_problem(d, "MemoryList", "declares 268435456 entries of 16 bytes but the stream holds only 0"));
-    cr_assert(has_problem(d, "Memory64List", "declares 18446744073709551615 ranges but the stream holds only 1"));
+    cr_assert(has_problem(d, "ThreadList",
+                          "declares 4294967295 entries of 48 bytes but the stream holds only 0"));
+    cr_assert(has_problem(d, "MemoryList",
+                          "declares 268435456 entries of 16 bytes but the stream holds only 0"));
+    cr_assert(has_problem(d, "Memory64List",
+                          "declares 18446744073709551615 ranges but the stream holds only 1"));
     cr_assert(has_problem(d, "Memory64List", "wraps the address space; dropped"));
     cr_assert(has_problem(d, "ModuleList", "name at RVA 0x7ffffff0 is unreadable"));
     cr_assert(has_problem(d, "ModuleList", "CodeView record of 256 bytes is outside the file"));
@@ -304,8 +316,10 @@ Test(minidump, header_claims_2_to_the_32_streams)
     bv_set_u32(&b.file, 8, 0xFFFFFFFF);
     hs_dump *d = hs_dump_open_memory(b.file.data, b.file.len, "streams.dmp", NULL);
     cr_assert(d->valid);
-    cr_assert(has_problem(d, "stream directory", "declares 4294967295 streams, more than the limit of 4096"));
-    cr_assert_eq(d->thread_count, 1, "the real streams among the first 4096 entries are still read");
+    cr_assert(has_problem(d, "stream directory",
+                          "declares 4294967295 streams, more than the limit of 4096"));
+    cr_assert_eq(d->thread_count, 1,
+                 "the real streams among the first 4096 entries are still read");
     hs_dump_free(d);
     bv_free(&b.file);
 }
@@ -332,7 +346,7 @@ Test(minidump, padded_lists_and_duplicate_streams)
     db_init(&b);
     bytevec tl = {0};
     bv_u32(&tl, 1);
-    bv_u32(&tl, 0);               /* 4 bytes of padding after the count */
+    bv_u32(&tl, 0); /* 4 bytes of padding after the count */
     bv_u32(&tl, 77);
     bv_zero(&tl, 44);
     db_stream(&b, 3, &tl);
@@ -344,7 +358,8 @@ Test(minidump, padded_lists_and_duplicate_streams)
     cr_assert_eq(d->thread_count, 1);
     cr_assert_eq(d->threads[0].id, 77);
     cr_assert(has_problem(d, "ThreadList", "4 bytes of padding after the entry count"));
-    cr_assert(has_problem(d, "stream directory", "entry 1 is a second ThreadList stream; the first (entry 0) is used"));
+    cr_assert(has_problem(d, "stream directory",
+                          "entry 1 is a second ThreadList stream; the first (entry 0) is used"));
     cr_assert_not(d->streams[1].used);
     hs_dump_free(d);
     bv_free(&tl);
@@ -357,18 +372,18 @@ Test(minidump, sized_tables_with_damaged_headers)
     dump_builder b;
     db_init(&b);
     bytevec ti = {0}, mi = {0}, um = {0};
-    bv_u32(&ti, 12);              /* ThreadInfoList: header 12, entry 64, 1000 entries, room for 1 */
+    bv_u32(&ti, 12); /* ThreadInfoList: header 12, entry 64, 1000 entries, room for 1 */
     bv_u32(&ti, 64);
     bv_u32(&ti, 1000);
     bv_u32(&ti, 0x4d2);
     bv_zero(&ti, 60);
     db_stream(&b, 17, &ti);
-    bv_u32(&mi, 16);              /* MemoryInfoList with entries of 40 bytes: too small */
+    bv_u32(&mi, 16); /* MemoryInfoList with entries of 40 bytes: too small */
     bv_u32(&mi, 40);
     bv_u64(&mi, 1);
     bv_zero(&mi, 40);
     db_stream(&b, 16, &mi);
-    bv_u32(&um, 12);              /* UnloadedModuleList cut inside its header */
+    bv_u32(&um, 12); /* UnloadedModuleList cut inside its header */
     bv_u32(&um, 24);
     db_stream(&b, 14, &um);
     db_finish(&b);
@@ -377,7 +392,8 @@ Test(minidump, sized_tables_with_damaged_headers)
     cr_assert_eq(d->thread_info_count, 1);
     cr_assert_eq(d->thread_infos[0].thread_id, 0x4d2);
     cr_assert(has_problem(d, "ThreadInfoList", "declares 1000 entries, only 1 fit; reading 1"));
-    cr_assert(has_problem(d, "MemoryInfoList", "header size 16 / entry size 40 are too small (need 16 / 48)"));
+    cr_assert(has_problem(d, "MemoryInfoList",
+                          "header size 16 / entry size 40 are too small (need 16 / 48)"));
     cr_assert_not(d->has_memory_info);
     cr_assert(has_problem(d, "UnloadedModuleList", "header of 8 bytes is truncated"));
     hs_dump_free(d);
@@ -393,8 +409,9 @@ Test(minidump, names_of_types_and_streams)
     hs_minidump_type_names(0, buf, sizeof buf);
     cr_assert_str_eq(buf, "MiniDumpNormal");
     hs_minidump_type_names(0x21826, buf, sizeof buf);
-    cr_assert_str_eq(buf, "MiniDumpWithFullMemory|MiniDumpWithHandleData|MiniDumpWithUnloadedModules|"
-                          "MiniDumpWithFullMemoryInfo|MiniDumpWithThreadInfo|MiniDumpIgnoreInaccessibleMemory");
+    cr_assert_str_eq(
+        buf, "MiniDumpWithFullMemory|MiniDumpWithHandleData|MiniDumpWithUnloadedModules|"
+             "MiniDumpWithFullMemoryInfo|MiniDumpWithThreadInfo|MiniDumpIgnoreInaccessibleMemory");
     hs_minidump_type_names(1ull << 40, buf, sizeof buf);
     cr_assert_str_eq(buf, "0x10000000000");
     cr_assert_str_eq(hs_stream_name(9), "Memory64List");
@@ -474,21 +491,25 @@ Test(shared_dumps, invalid_dumps_are_read_where_the_bytes_allow)
     hs_dump *d = open_shared("rust-minidump/invalid-range.dmp");
     cr_assert(d->valid);
     cr_assert(has_problem(d, "stream directory", "the directory starts inside the 32-byte header"));
-    cr_assert(has_problem(d, "stream type 0xa793504d (directory entry 0)", "stream of 262158 bytes runs past the end"));
+    cr_assert(has_problem(d, "stream type 0xa793504d (directory entry 0)",
+                          "stream of 262158 bytes runs past the end"));
     hs_dump_free(d);
 
     d = open_shared("rust-minidump/invalid-record-count.dmp");
     cr_assert(d->valid);
-    cr_assert(has_problem(d, "MozMacosCrashInfo stream (directory entry 0)", "runs past the end of the file (235 bytes)"));
+    cr_assert(has_problem(d, "MozMacosCrashInfo stream (directory entry 0)",
+                          "runs past the end of the file (235 bytes)"));
     hs_dump_free(d);
 
     d = open_shared("lldb/bad_duplicate_streams.dmp");
     cr_assert(d->valid);
-    cr_assert(has_problem(d, "stream directory", "entry 10 is a second ThreadList stream; the first (entry 0) is used"));
+    cr_assert(has_problem(d, "stream directory",
+                          "entry 10 is a second ThreadList stream; the first (entry 0) is used"));
     hs_dump_free(d);
 
     d = open_shared("lldb/bad_overlapping_streams.dmp");
     cr_assert(d->valid);
-    cr_assert(has_problem(d, "stream directory", "streams in directory entries 1 and 7 overlap in the file"));
+    cr_assert(has_problem(d, "stream directory",
+                          "streams in directory entries 1 and 7 overlap in the file"));
     hs_dump_free(d);
 }

@@ -38,7 +38,8 @@ Test(reader, absolute_reads_do_not_move)
     cr_assert_eq(hs_rd_u32_at(&r, 6, &v), HS_OK);
     cr_assert_eq(v, 0x0a090807);
     cr_assert_eq(hs_rd_u32_at(&r, 7, &v), HS_ERR_TRUNCATED);
-    cr_assert_eq(hs_rd_u32_at(&r, UINT64_MAX - 1, &v), HS_ERR_TRUNCATED, "offset + size must not wrap");
+    cr_assert_eq(hs_rd_u32_at(&r, UINT64_MAX - 1, &v), HS_ERR_TRUNCATED,
+                 "offset + size must not wrap");
     cr_assert_eq(hs_rd_ptr_at(&r, 0, 4, &p), HS_OK);
     cr_assert_eq(p, 0x04030201);
     cr_assert_eq(hs_rd_ptr_at(&r, 0, 3, &p), HS_ERR_USAGE);
@@ -53,7 +54,8 @@ Test(reader, sub_readers_are_confined)
     uint32_t v;
     cr_assert_eq(hs_rd_u32(&s, &v), HS_OK);
     cr_assert_eq(v, 0x08070605);
-    cr_assert_eq(hs_rd_u8(&s, &(uint8_t){0}), HS_ERR_TRUNCATED, "the sub-reader ends where its window ends");
+    cr_assert_eq(hs_rd_u8(&s, &(uint8_t){0}), HS_ERR_TRUNCATED,
+                 "the sub-reader ends where its window ends");
     cr_assert_eq(hs_reader_sub(&r, 8, 3, &s), HS_ERR_TRUNCATED);
     cr_assert_eq(hs_reader_sub(&r, 10, 0, &s), HS_OK, "an empty window at the end is valid");
     cr_assert_eq(hs_reader_sub(&r, 11, 0, &s), HS_ERR_TRUNCATED);

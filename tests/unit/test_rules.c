@@ -58,7 +58,8 @@ Test(rules, shipped_rules_compile_with_their_metadata)
     cr_assert_eq(full->facts_used[0], HS_FACT_MAPI_LOADED);
     cr_assert_eq(full->facts_used[1], HS_FACT_MAPI_ORPHANED_SESSION_HEAPS);
     cr_assert_eq(full->facts_used[2], HS_FACT_MAPI_CORRUPT_PROP_BLOCKS);
-    const hs_rule_info *early = rule_named(rs, "KB293150_early"), *corruption = rule_named(rs, "heap_corruption");
+    const hs_rule_info *early = rule_named(rs, "KB293150_early"),
+                       *corruption = rule_named(rs, "heap_corruption");
     cr_assert(early && corruption);
     cr_assert_eq(early->severity, HS_LEVEL_MEDIUM);
     cr_assert_eq(corruption->facts_used[0], HS_FACT_HEAP_INTEGRITY_ERRORS);
@@ -84,7 +85,8 @@ Test(rules, user_rule_with_a_fact_and_a_string_over_virtual_memory)
     hs_ruleset *rs = hs_ruleset_load(&path, 1, &problems);
     cr_assert_eq(problems.count, 0);
     char path_buf[4096];
-    hs_scan_result *r = hs_scan_path(real_dump_path(path_buf, sizeof path_buf, "mozilla/windows-x86.dmp"), rs);
+    hs_scan_result *r =
+        hs_scan_path(real_dump_path(path_buf, sizeof path_buf, "mozilla/windows-x86.dmp"), rs);
     cr_assert_not_null(r);
     cr_assert_eq(r->finding_count, 1);
     const hs_finding *f = &r->findings[0];
@@ -108,8 +110,10 @@ Test(rules, user_rule_with_a_fact_and_a_string_over_virtual_memory)
 Test(rules, broken_file_reported_with_file_and_line_others_still_run)
 {
     char broken[64], good[64];
-    snprintf(broken, sizeof broken, "%s", write_rule("rule broken\n{\n    condition:\n        no_such_fact > 1\n}\n"));
-    snprintf(good, sizeof good, "%s", write_rule("rule always_windows\n{\n    condition:\n        is_windows == 1\n}\n"));
+    snprintf(broken, sizeof broken, "%s",
+             write_rule("rule broken\n{\n    condition:\n        no_such_fact > 1\n}\n"));
+    snprintf(good, sizeof good, "%s",
+             write_rule("rule always_windows\n{\n    condition:\n        is_windows == 1\n}\n"));
     const char *paths[] = {broken, good};
     hs_arena *a = hs_arena_new(1 << 20);
     hs_diag problems = {.arena = a};
@@ -123,7 +127,8 @@ Test(rules, broken_file_reported_with_file_and_line_others_still_run)
     hs_ruleset_rules(rs, &n);
     cr_assert_eq(n, 1, "the good file still compiled");
     char path_buf[4096];
-    hs_scan_result *r = hs_scan_path(real_dump_path(path_buf, sizeof path_buf, "syzygy/notepad-larger-32bit.dmp"), rs);
+    hs_scan_result *r = hs_scan_path(
+        real_dump_path(path_buf, sizeof path_buf, "syzygy/notepad-larger-32bit.dmp"), rs);
     cr_assert_eq(r->finding_count, 1);
     cr_assert_str_eq(r->findings[0].rule->identifier, "always_windows");
     hs_scan_result_free(r);
@@ -138,12 +143,14 @@ Test(rules, no_rule_fires_on_an_unknown_fact)
 {
     /* heaps_orphaned is unknown on this partial dump; YARA sees -1, which this condition accepts:
      * the engine must still refuse the finding. */
-    const char *path = write_rule("rule sentinel_probe\n{\n    condition:\n        heaps_orphaned == -1\n}\n");
+    const char *path =
+        write_rule("rule sentinel_probe\n{\n    condition:\n        heaps_orphaned == -1\n}\n");
     hs_arena *a = hs_arena_new(1 << 20);
     hs_diag problems = {.arena = a};
     hs_ruleset *rs = hs_ruleset_load(&path, 1, &problems);
     char path_buf[4096];
-    hs_scan_result *r = hs_scan_path(real_dump_path(path_buf, sizeof path_buf, "mozilla/windows-x86.dmp"), rs);
+    hs_scan_result *r =
+        hs_scan_path(real_dump_path(path_buf, sizeof path_buf, "mozilla/windows-x86.dmp"), rs);
     cr_assert_not(r->facts.v[HS_FACT_HEAPS_ORPHANED].known);
     cr_assert_eq(r->finding_count, 0);
     hs_scan_result_free(r);
@@ -169,8 +176,10 @@ Test(rules, shared_dumps_get_no_kb293150_finding)
         for (size_t i = 0; i < r->finding_count; i++)
             cr_expect(strncmp(r->findings[i].rule->identifier, "KB293150", 8) != 0, "%s: %s", line,
                       r->findings[i].rule->identifier);
-        cr_expect_eq(r->facts.v[HS_FACT_MAPI_SESSION_HEAPS].known ? r->facts.v[HS_FACT_MAPI_SESSION_HEAPS].value : 0, 0,
-                     "%s: no shared dump is a MAPI client", line);
+        cr_expect_eq(r->facts.v[HS_FACT_MAPI_SESSION_HEAPS].known
+                         ? r->facts.v[HS_FACT_MAPI_SESSION_HEAPS].value
+                         : 0,
+                     0, "%s: no shared dump is a MAPI client", line);
         scanned += r->dump->valid;
         hs_scan_result_free(r);
     }

@@ -75,7 +75,8 @@ Test(source, damaged_and_oversized_gzip)
     cr_assert_eq(hs_source_from_memory(gz, gz_len, &small, &src, err, sizeof err), HS_ERR_LIMIT);
     cr_assert_str_eq(err, "gzip data inflates past the limit of 4096 bytes");
 
-    cr_assert_eq(hs_source_from_memory(gz, gz_len / 2, NULL, &src, err, sizeof err), HS_ERR_TRUNCATED);
+    cr_assert_eq(hs_source_from_memory(gz, gz_len / 2, NULL, &src, err, sizeof err),
+                 HS_ERR_TRUNCATED);
     cr_assert(strstr(err, "gzip data is truncated after") != NULL, "%s", err);
 
     gz[gz_len / 2] ^= 0xFF;
@@ -98,6 +99,7 @@ Test(source, directories_and_missing_files_are_refused)
     hs_source src;
     cr_assert_eq(hs_source_open_file("/tmp", NULL, &src, err, sizeof err), HS_ERR_IO);
     cr_assert_str_eq(err, "not a regular file");
-    cr_assert_eq(hs_source_open_file("/nonexistent-heapsleuth", NULL, &src, err, sizeof err), HS_ERR_IO);
+    cr_assert_eq(hs_source_open_file("/nonexistent-heapsleuth", NULL, &src, err, sizeof err),
+                 HS_ERR_IO);
     cr_assert_str_eq(err, "cannot open: No such file or directory");
 }

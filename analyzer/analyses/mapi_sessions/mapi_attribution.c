@@ -7,15 +7,17 @@
 #include <strings.h>
 
 /* mapi.md §5: the DLLs that host MAPI in a client process. */
-static const char *const mapi_modules[] = {"mapi32", "msmapi32", "olmapi32", "exmapi32", "emsmdb32",
-                                           "emsabp32", "emsui32", "mspst32", "cdo"};
+static const char *const mapi_modules[] = {"mapi32",   "msmapi32", "olmapi32",
+                                           "exmapi32", "emsmdb32", "emsabp32",
+                                           "emsui32",  "mspst32",  "cdo"};
 /* The modules whose version says which MAPI the process runs, in order of preference. */
 static const char *const primary_modules[] = {"mapi32", "msmapi32", "olmapi32", "exmapi32"};
 
 static bool name_is(const char *name, const char *base)
 {
     size_t n = strlen(base);
-    return strncasecmp(name, base, n) == 0 && (name[n] == '\0' || strcasecmp(name + n, ".dll") == 0);
+    return strncasecmp(name, base, n) == 0 &&
+           (name[n] == '\0' || strcasecmp(name + n, ".dll") == 0);
 }
 
 bool hs_mapi_module_name(const char *name)
@@ -30,7 +32,8 @@ uint64_t hs_mapi_pack_version(const hs_md_version_info *v)
 {
     if (!v->present)
         return 0;
-    return (uint64_t)(v->file_version_ms >> 16) << 48 | (uint64_t)(v->file_version_ms & 0xFFFF) << 32 |
+    return (uint64_t)(v->file_version_ms >> 16) << 48 |
+           (uint64_t)(v->file_version_ms & 0xFFFF) << 32 |
            (uint64_t)(v->file_version_ls >> 16) << 16 | (v->file_version_ls & 0xFFFF);
 }
 
@@ -46,7 +49,8 @@ static const hs_mapi_module *module_at(const hs_mapi_result *r, uint64_t addr)
 
 /* A COM object starts with a pointer to its vtable; the vtable's first slot points at code of the
  * same module. When the vtable itself is not in the dump, the first level has to do. */
-static bool is_mapi_vtable(const hs_mapi_result *r, const hs_address_space *as, uint64_t vtable, unsigned ptr)
+static bool is_mapi_vtable(const hs_mapi_result *r, const hs_address_space *as, uint64_t vtable,
+                           unsigned ptr)
 {
     const hs_mapi_module *m = module_at(r, vtable);
     if (!m)
@@ -59,10 +63,12 @@ static bool is_mapi_vtable(const hs_mapi_result *r, const hs_address_space *as, 
 
 static uint64_t user_start(const hs_heap *h, const hs_block *b)
 {
-    return b->address + (b->kind == HS_BLOCK_VIRTUAL ? h->layout->va_busy_block : 0) + h->layout->gran;
+    return b->address + (b->kind == HS_BLOCK_VIRTUAL ? h->layout->va_busy_block : 0) +
+           h->layout->gran;
 }
 
-static void collect_heap_evidence(hs_mapi_result *r, const hs_address_space *as, const hs_heap *h, hs_mapi_heap *e)
+static void collect_heap_evidence(hs_mapi_result *r, const hs_address_space *as, const hs_heap *h,
+                                  hs_mapi_heap *e)
 {
     unsigned ptr = h->layout->ptr;
     enum { PREFETCH_AHEAD = 8 }; /* blocks between a prefetch and the read it prepares */
@@ -87,7 +93,8 @@ static void collect_heap_evidence(hs_mapi_result *r, const hs_address_space *as,
         bool viewed = hs_as_reader_upto(as, user, 2ull * ptr, &rd) == HS_OK;
         for (unsigned k = 0; k < 2; k++)
             have[k] = (viewed && hs_rd_ptr_at(&rd, (uint64_t)k * ptr, ptr, &slots[k]) == HS_OK) ||
-                      hs_as_read_ptr(as, user + (uint64_t)k * ptr, ptr, &slots[k]) == HS_OK; /* across ranges */
+                      hs_as_read_ptr(as, user + (uint64_t)k * ptr, ptr, &slots[k]) ==
+                          HS_OK; /* across ranges */
         if (have[0] && is_mapi_vtable(r, as, slots[0], ptr))
             e->vtable_objects++;
         /* MAPIAllocateBuffer chains: a link slot at the start of the block (or after a tag DWORD
@@ -212,7 +219,8 @@ hs_mapi_result *hs_mapi_start(const hs_dump *dump, const hs_heapset *set)
     return r;
 }
 
-void hs_mapi_collect(hs_mapi_result *r, const hs_address_space *as, const hs_heapset *set, size_t first, size_t end)
+void hs_mapi_collect(hs_mapi_result *r, const hs_address_space *as, const hs_heapset *set,
+                     size_t first, size_t end)
 {
     if (!r->loaded)
         return;
@@ -238,8 +246,8 @@ void hs_mapi_finish(hs_mapi_result *r, const hs_heapset *set, const hs_prop_scan
         r->session_heaps += r->heaps[i].session;
 }
 
-hs_mapi_result *hs_mapi_attribute(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
-                                  const hs_prop_scan *props)
+hs_mapi_result *hs_mapi_attribute(const hs_dump *dump, const hs_address_space *as,
+                                  const hs_heapset *set, const hs_prop_scan *props)
 {
     hs_mapi_result *r = hs_mapi_start(dump, set);
     if (!r)

@@ -10,7 +10,7 @@
 
 typedef struct hs_mapi_module {
     const hs_md_module *module;
-    uint64_t packed_version;    /* (a<<48)|(b<<32)|(c<<16)|d, 0 when the module has no version */
+    uint64_t packed_version; /* (a<<48)|(b<<32)|(c<<16)|d, 0 when the module has no version */
 } hs_mapi_module;
 
 typedef struct hs_mapi_heap {
@@ -18,30 +18,32 @@ typedef struct hs_mapi_heap {
     bool session;               /* attributed to MAPI */
     uint32_t vtable_objects;    /* busy blocks starting with a vtable pointer into a MAPI module */
     uint32_t prop_blocks;       /* valid and corrupted property blocks */
-    uint32_t alloc_chain_links; /* blocks linking to the start of another busy block (MAPI buffer chains) */
+    uint32_t alloc_chain_links; /* blocks linking to the start of another busy block (MAPI buffer
+                                   chains) */
     uint32_t cluster;           /* cluster id (index of the shape group), or UINT32_MAX */
     bool by_cluster;            /* attributed only through its cluster */
 } hs_mapi_heap;
 
 typedef struct hs_mapi_result {
-    bool loaded;                /* a MAPI module is in the module list */
+    bool loaded; /* a MAPI module is in the module list */
     hs_mapi_module *modules;
     size_t module_count;
     const hs_md_module *primary; /* mapi32/msmapi32/olmapi32/exmapi32, for the version fact */
-    uint64_t primary_version;   /* packed, 0 when unknown */
-    hs_mapi_heap *heaps;        /* per heap of the heapset */
+    uint64_t primary_version;    /* packed, 0 when unknown */
+    hs_mapi_heap *heaps;         /* per heap of the heapset */
     size_t session_heaps;
-    size_t largest_cluster;     /* heaps in the largest group of identically shaped heaps */
+    size_t largest_cluster; /* heaps in the largest group of identically shaped heaps */
 } hs_mapi_result;
 
 /* Attributes heaps to MAPI. NULL when out of memory. */
-hs_mapi_result *hs_mapi_attribute(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set,
-                                  const hs_prop_scan *props);
+hs_mapi_result *hs_mapi_attribute(const hs_dump *dump, const hs_address_space *as,
+                                  const hs_heapset *set, const hs_prop_scan *props);
 /* The same in steps, for workers that split the heaps and do other per-heap work too (scan.c):
  * start (modules, which heaps are eligible), collect each heap's evidence (any heaps, on any
  * threads, each heap once), then finish with the property scan's counts (attribution, clusters). */
 hs_mapi_result *hs_mapi_start(const hs_dump *dump, const hs_heapset *set);
-void hs_mapi_collect(hs_mapi_result *r, const hs_address_space *as, const hs_heapset *set, size_t first, size_t end);
+void hs_mapi_collect(hs_mapi_result *r, const hs_address_space *as, const hs_heapset *set,
+                     size_t first, size_t end);
 void hs_mapi_finish(hs_mapi_result *r, const hs_heapset *set, const hs_prop_scan *props);
 void hs_mapi_result_free(hs_mapi_result *r);
 /* True when a module name is one of the MAPI modules (mapi32, msmapi32, olmapi32, exmapi32,

@@ -7,17 +7,17 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "heap_ranges.h"
 #include "mapi_props.h"
 #include "sorted_search.h"
-#include "heap_ranges.h"
 
 enum {
-    MIN_ENTRIES = 3,            /* fewer consecutive SPropValues are not told apart from chance */
-    MAX_STRING = 64 * 1024,     /* a property string longer than this is implausible in a client */
-    MAX_BINARY = 16u << 20,     /* SBinary.cb above 16 MB cannot be true for an in-memory value */
+    MIN_ENTRIES = 3,        /* fewer consecutive SPropValues are not told apart from chance */
+    MAX_STRING = 64 * 1024, /* a property string longer than this is implausible in a client */
+    MAX_BINARY = 16u << 20, /* SBinary.cb above 16 MB cannot be true for an in-memory value */
     MAX_MV_COUNT = 1u << 16,
-    MV_ELEMENTS_CHECKED = 16,   /* MV string/binary elements whose pointers are followed */
-    PREFETCH_AHEAD = 8,         /* blocks between a prefetch and the read it prepares */
+    MV_ELEMENTS_CHECKED = 16, /* MV string/binary elements whose pointers are followed */
+    PREFETCH_AHEAD = 8,       /* blocks between a prefetch and the read it prepares */
 };
 
 typedef enum verdict { V_VALID, V_INVALID, V_UNKNOWN } verdict;
@@ -27,14 +27,14 @@ typedef struct scan_ctx {
     const hs_address_space *as;
     const hs_heapset *set;
     hs_prop_scan *out;
-    hs_arena *arena;        /* strings of the blocks this context records */
+    hs_arena *arena; /* strings of the blocks this context records */
     size_t cap;
     unsigned ptr;
-    bool full_memory;       /* absent memory is really absent (full-memory dump) */
-    const char *check;      /* set by the checks when an entry fails */
-    char detail[256];       /* the sentence, formatted only when want_detail */
+    bool full_memory;  /* absent memory is really absent (full-memory dump) */
+    const char *check; /* set by the checks when an entry fails */
+    char detail[256];  /* the sentence, formatted only when want_detail */
     bool want_detail;
-    bool pointer_ok;        /* a pointer-typed value validated (evidence of a real array) */
+    bool pointer_ok; /* a pointer-typed value validated (evidence of a real array) */
 } scan_ctx;
 
 /* Known tags of mapi.md §2.3: seeing one is evidence that an array is a real property array. */
@@ -43,24 +43,29 @@ static bool known_tag(uint32_t tag)
     /* Sorted ascending, for the binary search (keep it so): every valid entry of every candidate
      * asks, and a hostile dump makes that millions. 64-bit for hs_count_le (sorted_search.h). */
     static const uint64_t tags[] = {
-        0x00170003, 0x001A001E, 0x001A001F, 0x00260003, 0x00360003, 0x0037001E, 0x0037001F, 0x00390040, 0x003D001E,
-        0x003D001F, 0x0042001E, 0x0042001F, 0x007D001E, 0x007D001F, 0x0C150003, 0x0C1A001E, 0x0C1A001F, 0x0C1F001E,
-        0x0C1F001F, 0x0E03001F, 0x0E04001F, 0x0E060040, 0x0E070003, 0x0E080003, 0x0E090102, 0x0E12000D, 0x0E13000D,
-        0x0E1B000B, 0x0E1D001E, 0x0E1D001F, 0x0E210003, 0x0FF40003, 0x0FF60102, 0x0FF70003, 0x0FF80102, 0x0FF90102,
-        0x0FFA0102, 0x0FFB0102, 0x0FFE0003, 0x0FFF0102, 0x1000001E, 0x1000001F, 0x10090102, 0x1035001E, 0x1035001F,
-        0x30000003, 0x3001001E, 0x3001001F, 0x3002001E, 0x3002001F, 0x3003001E, 0x3003001F, 0x30050003, 0x3006001E,
-        0x3006001F, 0x30070040, 0x30080040, 0x30090003, 0x300A001E, 0x300A001F, 0x300B0102, 0x300C0102, 0x300D0003,
-        0x3400000B, 0x340D0003, 0x34140102, 0x35DF0003, 0x35E00102, 0x35E20102, 0x35E40102, 0x36010003, 0x36020003,
-        0x36030003, 0x360A000B, 0x3701000D, 0x37010102, 0x3704001E, 0x3704001F, 0x37050003, 0x39000003, 0x3D09001E,
-        0x3D09001F, 0x3D0A001E, 0x3D0A001F, 0x3D0B001E, 0x3D0C0102, 0x3D0E0102, 0x3D12001E, 0x3D12001F, 0x3E00001E,
-        0x3E00001F, 0x3E010102, 0x3E020003, 0x3E030003, 0x3E040003, 0x3E050102, 0x3E07001E, 0x3E07001F, 0x3E08001E,
-        0x3E08001F, 0x66000003, 0x66010003, 0x6602001E, 0x6603001E, 0x66040003, 0x6612001E, 0x661B0102, 0x661C001F,
+        0x00170003, 0x001A001E, 0x001A001F, 0x00260003, 0x00360003, 0x0037001E, 0x0037001F,
+        0x00390040, 0x003D001E, 0x003D001F, 0x0042001E, 0x0042001F, 0x007D001E, 0x007D001F,
+        0x0C150003, 0x0C1A001E, 0x0C1A001F, 0x0C1F001E, 0x0C1F001F, 0x0E03001F, 0x0E04001F,
+        0x0E060040, 0x0E070003, 0x0E080003, 0x0E090102, 0x0E12000D, 0x0E13000D, 0x0E1B000B,
+        0x0E1D001E, 0x0E1D001F, 0x0E210003, 0x0FF40003, 0x0FF60102, 0x0FF70003, 0x0FF80102,
+        0x0FF90102, 0x0FFA0102, 0x0FFB0102, 0x0FFE0003, 0x0FFF0102, 0x1000001E, 0x1000001F,
+        0x10090102, 0x1035001E, 0x1035001F, 0x30000003, 0x3001001E, 0x3001001F, 0x3002001E,
+        0x3002001F, 0x3003001E, 0x3003001F, 0x30050003, 0x3006001E, 0x3006001F, 0x30070040,
+        0x30080040, 0x30090003, 0x300A001E, 0x300A001F, 0x300B0102, 0x300C0102, 0x300D0003,
+        0x3400000B, 0x340D0003, 0x34140102, 0x35DF0003, 0x35E00102, 0x35E20102, 0x35E40102,
+        0x36010003, 0x36020003, 0x36030003, 0x360A000B, 0x3701000D, 0x37010102, 0x3704001E,
+        0x3704001F, 0x37050003, 0x39000003, 0x3D09001E, 0x3D09001F, 0x3D0A001E, 0x3D0A001F,
+        0x3D0B001E, 0x3D0C0102, 0x3D0E0102, 0x3D12001E, 0x3D12001F, 0x3E00001E, 0x3E00001F,
+        0x3E010102, 0x3E020003, 0x3E030003, 0x3E040003, 0x3E050102, 0x3E07001E, 0x3E07001F,
+        0x3E08001E, 0x3E08001F, 0x66000003, 0x66010003, 0x6602001E, 0x6603001E, 0x66040003,
+        0x6612001E, 0x661B0102, 0x661C001F,
     };
     size_t n = hs_count_le(tags, sizeof tags / sizeof tags[0], sizeof tags[0], 0, tag);
     return n > 0 && tags[n - 1] == tag;
 }
 
-static verdict fail(scan_ctx *c, const char *check, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static verdict fail(scan_ctx *c, const char *check, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static verdict fail(scan_ctx *c, const char *check, const char *fmt, ...)
 {
     c->check = check;
@@ -85,28 +90,36 @@ static const hs_block *block_at(scan_ctx *c, uint64_t addr, const hs_heap **heap
 static verdict check_target(scan_ctx *c, uint64_t p, uint64_t len, const char *what)
 {
     if (hs_fill_pattern(p, c->ptr))
-        return fail(c, "pointer_fill_pattern", "%s pointer 0x%" PRIx64 " is a heap fill pattern", what, p);
+        return fail(c, "pointer_fill_pattern", "%s pointer 0x%" PRIx64 " is a heap fill pattern",
+                    what, p);
     const hs_heap *h;
     const hs_block *b = block_at(c, p, &h);
     uint64_t need = len ? len : 1;
     if (b) {
         uint64_t g = h->layout ? h->layout->gran : 8;
         if (b->state == HS_BLOCK_FREE)
-            return fail(c, "pointer_into_free_block", "%s pointer 0x%" PRIx64 " points into free block 0x%" PRIx64 " of heap 0x%" PRIx64,
+            return fail(c, "pointer_into_free_block",
+                        "%s pointer 0x%" PRIx64 " points into free block 0x%" PRIx64
+                        " of heap 0x%" PRIx64,
                         what, p, b->address, h->handle);
         if (b->cached)
             return fail(c, "pointer_into_free_block",
-                        "%s pointer 0x%" PRIx64 " points into block 0x%" PRIx64 " of heap 0x%" PRIx64
-                        ", freed to its look-aside list",
+                        "%s pointer 0x%" PRIx64 " points into block 0x%" PRIx64
+                        " of heap 0x%" PRIx64 ", freed to its look-aside list",
                         what, p, b->address, h->handle);
-        if (b->state == HS_BLOCK_INTERNAL && b->kind == HS_BLOCK_BACKEND && !(b->flags & HS_ENTRY_VIRTUAL_ALLOC))
-            return fail(c, "pointer_into_heap_metadata", "%s pointer 0x%" PRIx64 " points into heap metadata at 0x%" PRIx64,
-                        what, p, b->address);
+        if (b->state == HS_BLOCK_INTERNAL && b->kind == HS_BLOCK_BACKEND &&
+            !(b->flags & HS_ENTRY_VIRTUAL_ALLOC))
+            return fail(c, "pointer_into_heap_metadata",
+                        "%s pointer 0x%" PRIx64 " points into heap metadata at 0x%" PRIx64, what, p,
+                        b->address);
         if (b->state == HS_BLOCK_BUSY && p < b->address + g)
-            return fail(c, "pointer_into_block_header", "%s pointer 0x%" PRIx64 " points into the header of block 0x%" PRIx64,
-                        what, p, b->address);
+            return fail(c, "pointer_into_block_header",
+                        "%s pointer 0x%" PRIx64 " points into the header of block 0x%" PRIx64, what,
+                        p, b->address);
         if (b->state == HS_BLOCK_BUSY && need > b->address + b->size - p)
-            return fail(c, "size_past_block", "%s of 0x%" PRIx64 " bytes at 0x%" PRIx64 " runs past the end of block 0x%" PRIx64,
+            return fail(c, "size_past_block",
+                        "%s of 0x%" PRIx64 " bytes at 0x%" PRIx64
+                        " runs past the end of block 0x%" PRIx64,
                         what, need, p, b->address);
     }
     if (hs_as_contains(c->as, p, need))
@@ -114,19 +127,21 @@ static verdict check_target(scan_ctx *c, uint64_t p, uint64_t len, const char *w
     hs_md_memory_info mi;
     if (hs_as_query(c->as, p, &mi) == HS_OK) {
         if (mi.state == HS_MEM_FREE)
-            return fail(c, "pointer_to_released_memory", "%s pointer 0x%" PRIx64 " points to released (MEM_FREE) memory",
-                        what, p);
+            return fail(c, "pointer_to_released_memory",
+                        "%s pointer 0x%" PRIx64 " points to released (MEM_FREE) memory", what, p);
         if (mi.state == HS_MEM_RESERVE)
-            return fail(c, "pointer_to_uncommitted_memory", "%s pointer 0x%" PRIx64 " points to reserved, uncommitted memory",
-                        what, p);
+            return fail(c, "pointer_to_uncommitted_memory",
+                        "%s pointer 0x%" PRIx64 " points to reserved, uncommitted memory", what, p);
     }
     if (c->full_memory && hs_as_present_bytes(c->as, p, need) == 0)
-        return fail(c, "pointer_to_absent_memory", "%s pointer 0x%" PRIx64 " points to memory absent from a full-memory dump",
+        return fail(c, "pointer_to_absent_memory",
+                    "%s pointer 0x%" PRIx64 " points to memory absent from a full-memory dump",
                     what, p);
     return V_UNKNOWN; /* a partial dump: the target may simply not have been captured */
 }
 
-/* A string at p must terminate (NUL unit) within MAX_STRING bytes of present memory and its block. */
+/* A string at p must terminate (NUL unit) within MAX_STRING bytes of present memory and its block.
+ */
 static verdict check_string(scan_ctx *c, uint64_t p, unsigned unit, const char *what)
 {
     verdict v = check_target(c, p, 0, what);
@@ -154,11 +169,13 @@ static verdict check_string(scan_ctx *c, uint64_t p, unsigned unit, const char *
         }
     }
     if (b && b->state == HS_BLOCK_BUSY)
-        return fail(c, "string_unterminated", "%s at 0x%" PRIx64 " does not terminate inside its block 0x%" PRIx64, what, p,
+        return fail(c, "string_unterminated",
+                    "%s at 0x%" PRIx64 " does not terminate inside its block 0x%" PRIx64, what, p,
                     b->address);
-    return r.len >= MAX_STRING ? fail(c, "string_unterminated", "%s at 0x%" PRIx64 " does not terminate within %u bytes",
-                                      what, p, MAX_STRING)
-                               : V_UNKNOWN;
+    return r.len >= MAX_STRING
+               ? fail(c, "string_unterminated",
+                      "%s at 0x%" PRIx64 " does not terminate within %u bytes", what, p, MAX_STRING)
+               : V_UNKNOWN;
 }
 
 static verdict check_counted(scan_ctx *c, const hs_propval *pv)
@@ -193,17 +210,20 @@ static verdict check_counted(scan_ctx *c, const hs_propval *pv)
         uint64_t at = pv->pointer + (uint64_t)i * elem, target = 0;
         uint32_t cb = 0;
         if (base == HS_PT_BINARY) {
-            if (hs_as_read_u32(c->as, at, &cb) != HS_OK || hs_as_read_ptr(c->as, at + c->ptr, c->ptr, &target) != HS_OK)
+            if (hs_as_read_u32(c->as, at, &cb) != HS_OK ||
+                hs_as_read_ptr(c->as, at + c->ptr, c->ptr, &target) != HS_OK)
                 return V_UNKNOWN;
             if (cb == 0)
                 continue;
             if (cb > MAX_BINARY)
-                return fail(c, "count_impossible", "element %u: SBinary.cb 0x%x cannot be true", i, cb);
+                return fail(c, "count_impossible", "element %u: SBinary.cb 0x%x cannot be true", i,
+                            cb);
             v = check_target(c, target, cb, "multi-value binary element");
         } else {
             if (hs_as_read_ptr(c->as, at, c->ptr, &target) != HS_OK)
                 return V_UNKNOWN;
-            v = check_string(c, target, base == HS_PT_UNICODE ? 2 : 1, "multi-value string element");
+            v = check_string(c, target, base == HS_PT_UNICODE ? 2 : 1,
+                             "multi-value string element");
         }
         if (v != V_VALID)
             return v;
@@ -220,7 +240,9 @@ static verdict check_entry(scan_ctx *c, const hs_propval *pv)
     if (hs_fill_pattern(pv->pad, 4))
         return fail(c, "pad_fill_pattern", "dwAlignPad 0x%08x is a heap fill pattern", pv->pad);
     if (!hs_prop_type_valid(pv->type))
-        return fail(c, "invalid_type", "tag 0x%08x has property type 0x%04x, which MAPI never stores", pv->tag, pv->type);
+        return fail(c, "invalid_type",
+                    "tag 0x%08x has property type 0x%04x, which MAPI never stores", pv->tag,
+                    pv->type);
     if (!hs_prop_id_valid(pv->id, pv->type))
         return fail(c, "invalid_id", "tag 0x%08x has property id 0x%04x", pv->tag, pv->id);
     switch (pv->shape) {
@@ -253,7 +275,8 @@ static verdict check_entry(scan_ctx *c, const hs_propval *pv)
         return V_VALID;
     case HS_PT_SYSTIME:
         if (!hs_prop_systime_plausible(pv->scalar))
-            return fail(c, "systime_value", "PT_SYSTIME 0x%016" PRIx64 " lies outside 1980..2100", pv->scalar);
+            return fail(c, "systime_value", "PT_SYSTIME 0x%016" PRIx64 " lies outside 1980..2100",
+                        pv->scalar);
         return V_VALID;
     case HS_PT_LONG:
     case HS_PT_I2:
@@ -310,14 +333,15 @@ static void evaluate(scan_ctx *c, uint64_t start, uint64_t end, candidate *cand)
     for (uint64_t at = start; at + esize <= end && at + esize <= data_start; at += esize) {
         hs_reader r;
         hs_propval pv;
-        if (hs_as_reader(c->as, at, esize, &r) != HS_OK || hs_propval_read(&r, c->ptr, &pv) != HS_OK)
+        if (hs_as_reader(c->as, at, esize, &r) != HS_OK ||
+            hs_propval_read(&r, c->ptr, &pv) != HS_OK)
             break;
         if (pv.tag == 0 && pv.pad == 0 && pv.scalar == 0)
             break; /* zero fill: the array has ended */
         c->pointer_ok = false;
         uint32_t index = (uint32_t)((at - start) / esize);
-        /* Only the first bad entry after a valid start is reported: most candidates fail at entry 0,
-         * and formatting their sentences was a sixth of the scan. */
+        /* Only the first bad entry after a valid start is reported: most candidates fail at entry
+         * 0, and formatting their sentences was a sixth of the scan. */
         c->want_detail = index > 0 && cand->first_bad < 0;
         verdict v = check_entry(c, &pv);
         if (index == 0 && v != V_VALID)
@@ -360,7 +384,8 @@ static bool is_property_block(const candidate *cand)
     return cand->valid >= MIN_ENTRIES && cand->valid >= 2 * cand->invalid && cand->evidence;
 }
 
-static void record(scan_ctx *c, size_t heap_index, const hs_heap *h, const hs_block *b, const candidate *cand)
+static void record(scan_ctx *c, size_t heap_index, const hs_heap *h, const hs_block *b,
+                   const candidate *cand)
 {
     hs_prop_scan *s = c->out;
     if (!hs_grow((void **)&s->blocks, &c->cap, s->count, sizeof *s->blocks))
@@ -392,8 +417,9 @@ static void scan_block(scan_ctx *c, size_t heap_index, const hs_heap *h, const h
 {
     uint64_t g = h->layout->gran;
     uint64_t user = b->address + (b->kind == HS_BLOCK_VIRTUAL ? h->layout->va_busy_block + g : g);
-    uint64_t end = b->requested != HS_REQUESTED_UNKNOWN && b->kind != HS_BLOCK_VIRTUAL ? user + b->requested
-                                                                                        : b->address + b->size;
+    uint64_t end = b->requested != HS_REQUESTED_UNKNOWN && b->kind != HS_BLOCK_VIRTUAL
+                       ? user + b->requested
+                       : b->address + b->size;
     if (end > b->address + b->size)
         end = b->address + b->size;
     if (end <= user)
@@ -410,8 +436,10 @@ static void scan_block(scan_ctx *c, size_t heap_index, const hs_heap *h, const h
         if (user + off >= end)
             break;
         uint32_t tag;
-        if (have_head && hs_rd_u32_at(&head, off, &tag) == HS_OK && !hs_prop_type_valid((uint16_t)(tag & 0xFFFF)))
-            continue; /* evaluate() would find entry 0 invalid (invalid_type) and stop: no valid entry */
+        if (have_head && hs_rd_u32_at(&head, off, &tag) == HS_OK &&
+            !hs_prop_type_valid((uint16_t)(tag & 0xFFFF)))
+            continue; /* evaluate() would find entry 0 invalid (invalid_type) and stop: no valid
+                         entry */
         evaluate(c, user + off, end, &cand);
         if (cand.valid > best.valid)
             best = cand;
@@ -433,7 +461,7 @@ struct hs_prop_scan_job {
     const hs_dump *dump;
     const hs_heapset *set;
     hs_prop_scan *result;
-    bool *skip;          /* per heap: left out by the work bound */
+    bool *skip; /* per heap: left out by the work bound */
     part parts[HS_MAX_WORKERS];
 };
 
@@ -448,7 +476,9 @@ struct hs_prop_scan_job {
 static void admit_heaps(hs_prop_scan_job *j, const hs_address_space *as)
 {
     uint64_t memory = hs_as_total_bytes(as);
-    uint64_t allowed = memory > (UINT64_MAX - (1u << 20)) / 4 ? UINT64_MAX : 4 * memory + (1u << 20), used = 0;
+    uint64_t allowed =
+                 memory > (UINT64_MAX - (1u << 20)) / 4 ? UINT64_MAX : 4 * memory + (1u << 20),
+             used = 0;
     hs_prop_scan *s = j->result;
     s->busy_bytes_allowed = allowed;
     for (size_t i = 0; i < j->set->count; i++) {
@@ -459,11 +489,13 @@ static void admit_heaps(hs_prop_scan_job *j, const hs_address_space *as)
         }
         j->skip[i] = true;
         s->heaps_skipped++;
-        s->busy_bytes_skipped = busy > UINT64_MAX - s->busy_bytes_skipped ? UINT64_MAX : s->busy_bytes_skipped + busy;
+        s->busy_bytes_skipped =
+            busy > UINT64_MAX - s->busy_bytes_skipped ? UINT64_MAX : s->busy_bytes_skipped + busy;
     }
 }
 
-hs_prop_scan_job *hs_prop_scan_start(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set)
+hs_prop_scan_job *hs_prop_scan_start(const hs_dump *dump, const hs_address_space *as,
+                                     const hs_heapset *set)
 {
     hs_prop_scan *s = hs_calloc(1, sizeof *s);
     hs_prop_scan_job *j = hs_calloc(1, sizeof *j);
@@ -483,7 +515,8 @@ hs_prop_scan_job *hs_prop_scan_start(const hs_dump *dump, const hs_address_space
     return j;
 }
 
-void hs_prop_scan_heaps(hs_prop_scan_job *j, unsigned worker, const hs_address_space *as, size_t first, size_t end)
+void hs_prop_scan_heaps(hs_prop_scan_job *j, unsigned worker, const hs_address_space *as,
+                        size_t first, size_t end)
 {
     part *p = &j->parts[worker];
     if (!p->ran) {
@@ -495,7 +528,12 @@ void hs_prop_scan_heaps(hs_prop_scan_job *j, unsigned worker, const hs_address_s
     if (!p->arena)
         return;
     const hs_heapset *set = j->set;
-    scan_ctx c = {.dump = j->dump, .as = as, .set = set, .out = &p->out, .arena = p->arena, .cap = p->cap,
+    scan_ctx c = {.dump = j->dump,
+                  .as = as,
+                  .set = set,
+                  .out = &p->out,
+                  .arena = p->arena,
+                  .cap = p->cap,
                   .ptr = hs_arch_pointer_size(set->process->arch),
                   .full_memory = (j->dump->header.flags & HS_MDT_WITH_FULL_MEMORY) != 0};
     for (size_t i = first; i < end; i++) {
@@ -543,7 +581,8 @@ hs_prop_scan *hs_prop_scan_finish(hs_prop_scan_job *j)
     return s;
 }
 
-hs_prop_scan *hs_prop_scan_run(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set)
+hs_prop_scan *hs_prop_scan_run(const hs_dump *dump, const hs_address_space *as,
+                               const hs_heapset *set)
 {
     hs_prop_scan_job *j = hs_prop_scan_start(dump, as, set);
     if (!j)

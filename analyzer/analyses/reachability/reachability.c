@@ -7,43 +7,47 @@
 
 #include "alloc.h"
 #include "checked.h"
-#include "sorted_search.h"
 #include "handle_filter.h"
+#include "sorted_search.h"
 #include "u64_map.h"
 
 /* PAGE_READWRITE, PAGE_WRITECOPY, PAGE_EXECUTE_READWRITE, PAGE_EXECUTE_WRITECOPY (winnt.h). */
-enum { WRITABLE_PROTECT = 0x04 | 0x08 | 0x40 | 0x80, SCN_MEM_WRITE = 0x80000000u, SCAN_CHUNK = 1u << 20 };
+enum {
+    WRITABLE_PROTECT = 0x04 | 0x08 | 0x40 | 0x80,
+    SCN_MEM_WRITE = 0x80000000u,
+    SCAN_CHUNK = 1u << 20
+};
 
 typedef struct reach_ctx {
     const hs_dump *dump;
     const hs_address_space *as;
     const hs_heapset *set;
     hs_reach_result *r;
-    hs_u64_map handles;   /* heap handle → heap index */
+    hs_u64_map handles;      /* heap handle → heap index */
     hs_handle_filter filter; /* rejects nearly every word before the hash lookup, never a handle */
     unsigned ptr;
     bool wow64;
-    uint64_t *list;      /* the PEB heap list in order, to recognise its copies */
+    uint64_t *list; /* the PEB heap list in order, to recognise its copies */
     size_t list_len;
-    size_t *queue;       /* heaps newly found reachable, whose blocks still need scanning */
+    size_t *queue; /* heaps newly found reachable, whose blocks still need scanning */
     size_t queue_len;
-    bool missing;        /* some root or reachable heap memory is absent */
+    bool missing; /* some root or reachable heap memory is absent */
     const char *missing_what;
     /* Work bounds. In a real dump stacks, module data and busy blocks are disjoint, so the scan
      * reads each present word at most once; a hostile one names the same memory over and over
-     * (16384 threads sharing one 1 MB stack: 35 s for a 1.8 MB file, issue 7 review). Past twice the
-     * dump's words, or past four region lookups per MemoryInfoList entry, the scan stops and
+     * (16384 threads sharing one 1 MB stack: 35 s for a 1.8 MB file, issue 7 review). Past twice
+     * the dump's words, or past four region lookups per MemoryInfoList entry, the scan stops and
      * reachability is unknown. */
     uint64_t word_budget, region_budget;
     bool over_budget;
     /* Prescan mode (hs_reach_prescan): what a heap's blocks reference is recorded, not marked. */
     struct prescan *pre;
-    bool sieve_matches;      /* the walk's sieve looked for what this filter passes (heap.h) */
-    const hs_heap *noted;    /* while its blocks are scanned: the heap whose sieve notes may serve */
+    bool sieve_matches;   /* the walk's sieve looked for what this filter passes (heap.h) */
+    const hs_heap *noted; /* while its blocks are scanned: the heap whose sieve notes may serve */
 } reach_ctx;
 
-static const char *const OVER_BUDGET =
-    "the dump names the same memory as roots or heap blocks many times over; reachability is not decided";
+static const char *const OVER_BUDGET = "the dump names the same memory as roots or heap blocks "
+                                       "many times over; reachability is not decided";
 
 /* True (once noted) when the work bounds are spent. */
 static bool spent(reach_ctx *c, uint64_t words)
@@ -68,8 +72,14 @@ static void note_missing(reach_ctx *c, const char *why)
 }
 
 /* Where a reference was found; formatted into a sentence only when it marks a heap. */
-typedef enum origin_kind { ORIGIN_PROCESS_HEAP, ORIGIN_REGISTER, ORIGIN_STACK, ORIGIN_MODULE, ORIGIN_BLOCK,
-                           ORIGIN_SEGMENT_HEAP } origin_kind;
+typedef enum origin_kind {
+    ORIGIN_PROCESS_HEAP,
+    ORIGIN_REGISTER,
+    ORIGIN_STACK,
+    ORIGIN_MODULE,
+    ORIGIN_BLOCK,
+    ORIGIN_SEGMENT_HEAP
+} origin_kind;
 typedef struct origin {
     origin_kind kind;
     uint64_t a, b;
@@ -85,24 +95,30 @@ typedef struct hit {
 
 /* What one heap's blocks reference, read ahead of the walk of the graph (hs_reach_prescan). */
 typedef struct prescan {
-    hit *hits;              /* the first reference to each heap, in scan order */
+    hit *hits; /* the first reference to each heap, in scan order */
     size_t count, cap;
-    uint64_t words;         /* words the scan read, as words_scanned counts them */
-    bool done;              /* complete: the walk of the graph may use it instead of scanning */
-    uint8_t *seen;          /* per heap: referenced already (a worker's scratch, cleared after) */
+    uint64_t words; /* words the scan read, as words_scanned counts them */
+    bool done;      /* complete: the walk of the graph may use it instead of scanning */
+    uint8_t *seen;  /* per heap: referenced already (a worker's scratch, cleared after) */
 } prescan;
 
 static const char *describe(reach_ctx *c, const origin *o, uint64_t at)
 {
     hs_arena *ar = c->r->arena;
     switch (o->kind) {
-    case ORIGIN_PROCESS_HEAP: return hs_arena_printf(ar, "the process heap (PEB 0x%" PRIx64 ")", o->a);
-    case ORIGIN_REGISTER: return hs_arena_printf(ar, "register %s of thread %" PRIu64, o->name, o->a);
-    case ORIGIN_STACK: return hs_arena_printf(ar, "stack of thread %" PRIu64 " at 0x%" PRIx64, o->a, at);
-    case ORIGIN_MODULE: return hs_arena_printf(ar, "data of module %s at 0x%" PRIx64, o->name, at);
+    case ORIGIN_PROCESS_HEAP:
+        return hs_arena_printf(ar, "the process heap (PEB 0x%" PRIx64 ")", o->a);
+    case ORIGIN_REGISTER:
+        return hs_arena_printf(ar, "register %s of thread %" PRIu64, o->name, o->a);
+    case ORIGIN_STACK:
+        return hs_arena_printf(ar, "stack of thread %" PRIu64 " at 0x%" PRIx64, o->a, at);
+    case ORIGIN_MODULE:
+        return hs_arena_printf(ar, "data of module %s at 0x%" PRIx64, o->name, at);
     case ORIGIN_BLOCK:
-        return hs_arena_printf(ar, "busy block 0x%" PRIx64 " of heap 0x%" PRIx64 " at 0x%" PRIx64, o->a, o->b, at);
-    case ORIGIN_SEGMENT_HEAP: return hs_arena_printf(ar, "segment heap 0x%" PRIx64 " at 0x%" PRIx64, o->a, at);
+        return hs_arena_printf(ar, "busy block 0x%" PRIx64 " of heap 0x%" PRIx64 " at 0x%" PRIx64,
+                               o->a, o->b, at);
+    case ORIGIN_SEGMENT_HEAP:
+        return hs_arena_printf(ar, "segment heap 0x%" PRIx64 " at 0x%" PRIx64, o->a, at);
     }
     return NULL;
 }
@@ -126,7 +142,8 @@ static void found(reach_ctx *c, int heap, const origin *o, uint64_t at)
         mark(c, heap, o, at);
         return;
     }
-    /* Later references of the same heap from this heap cannot change its state or first reference. */
+    /* Later references of the same heap from this heap cannot change its state or first reference.
+     */
     if (p->seen[heap])
         return;
     if (!hs_grow((void **)&p->hits, &p->cap, p->count, sizeof *p->hits)) {
@@ -147,7 +164,8 @@ static size_t heap_list_copy_at(const reach_ctx *c, const hs_reader *w, size_t i
         return 0;
     size_t n = 0;
     uint64_t v;
-    while (n < c->list_len && hs_rd_ptr_at(w, (i + n) * c->ptr, c->ptr, &v) == HS_OK && v == c->list[n])
+    while (n < c->list_len && hs_rd_ptr_at(w, (i + n) * c->ptr, c->ptr, &v) == HS_OK &&
+           v == c->list[n])
         n++;
     return n >= 2 ? n : 0;
 }
@@ -163,12 +181,16 @@ typedef struct chunk_candidates {
     unsigned ptr;
 } chunk_candidates;
 
-static chunk_candidates candidates_in(const reach_ctx *c, uint64_t start, const uint8_t *bytes, size_t words)
+static chunk_candidates candidates_in(const reach_ctx *c, uint64_t start, const uint8_t *bytes,
+                                      size_t words)
 {
-    chunk_candidates k = {.cursor = hs_filter_cursor_over(&c->filter, bytes, c->ptr, c->wow64, words),
-                          .start = start, .ptr = c->ptr};
+    chunk_candidates k = {.cursor =
+                              hs_filter_cursor_over(&c->filter, bytes, c->ptr, c->wow64, words),
+                          .start = start,
+                          .ptr = c->ptr};
     size_t first, end;
-    if (c->noted && hs_heap_sieve_words(c->noted, start, start + (uint64_t)words * c->ptr, &first, &end)) {
+    if (c->noted &&
+        hs_heap_sieve_words(c->noted, start, start + (uint64_t)words * c->ptr, &first, &end)) {
         k.from_notes = true;
         k.noted = first < end ? c->noted->sieve.words + first : NULL;
         k.noted_count = end - first;
@@ -184,7 +206,8 @@ static size_t candidates_next(chunk_candidates *k, size_t from)
     uint64_t want = k->start + (uint64_t)from * k->ptr;
     while (k->at < k->noted_count && k->noted[k->at] < want)
         k->at++;
-    return k->at < k->noted_count ? (size_t)((k->noted[k->at] - k->start) / k->ptr) : k->cursor.count;
+    return k->at < k->noted_count ? (size_t)((k->noted[k->at] - k->start) / k->ptr)
+                                  : k->cursor.count;
 }
 
 /* Scans [va, va+len) for handles found in the place `o` describes. */
@@ -217,7 +240,8 @@ static void scan_range(reach_ctx *c, uint64_t va, uint64_t len, const origin *o)
         for (size_t i = candidates_next(&k, 0); i < words; i = candidates_next(&k, i + 1)) {
             uint64_t v = c->ptr == 8 ? hs_word_le(bytes + i * 8, 8) : hs_word_le(bytes + i * 4, 4);
             if (c->wow64) {
-                /* A WoW64 process holds 32-bit heap handles in 4-byte slots: look at both halves. */
+                /* A WoW64 process holds 32-bit heap handles in 4-byte slots: look at both halves.
+                 */
                 uint32_t lo = (uint32_t)v, hi = (uint32_t)(v >> 32);
                 if (hs_handle_filter_passes(&c->filter, lo))
                     found(c, (int)hs_u64_map_find(&c->handles, lo), o, start + i * c->ptr);
@@ -274,7 +298,8 @@ static void scan_stacks(reach_ctx *c)
     }
 }
 
-/* Writable sections of a module from its PE section table in memory (when MemoryInfoList is absent). */
+/* Writable sections of a module from its PE section table in memory (when MemoryInfoList is
+ * absent). */
 static uint64_t scan_module_pe_sections(reach_ctx *c, const hs_md_module *m, size_t index)
 {
     uint32_t e_lfanew, pe_sig, chars, vsize, vaddr;
@@ -288,7 +313,8 @@ static uint64_t scan_module_pe_sections(reach_ctx *c, const hs_md_module *m, siz
     uint64_t table = base + e_lfanew + 24 + opt_size;
     for (unsigned s = 0; s < nsections && s < 96; s++) {
         uint64_t sh = table + 40ull * s;
-        if (hs_as_read_u32(c->as, sh + 8, &vsize) != HS_OK || hs_as_read_u32(c->as, sh + 12, &vaddr) != HS_OK ||
+        if (hs_as_read_u32(c->as, sh + 8, &vsize) != HS_OK ||
+            hs_as_read_u32(c->as, sh + 12, &vaddr) != HS_OK ||
             hs_as_read_u32(c->as, sh + 36, &chars) != HS_OK)
             break;
         if (!(chars & SCN_MEM_WRITE) || vaddr >= m->size)
@@ -321,7 +347,8 @@ static void scan_modules(reach_ctx *c)
                 if (hs_as_query(c->as, va, &mi) != HS_OK || mi.region_size == 0)
                     break;
                 uint64_t rend = mi.base + mi.region_size < end ? mi.base + mi.region_size : end;
-                if (mi.state == HS_MEM_COMMIT && mi.type == HS_MEM_IMAGE && (mi.protect & WRITABLE_PROTECT)) {
+                if (mi.state == HS_MEM_COMMIT && mi.type == HS_MEM_IMAGE &&
+                    (mi.protect & WRITABLE_PROTECT)) {
                     writable += rend - va;
                     present += hs_as_present_bytes(c->as, va, rend - va);
                     origin o = {ORIGIN_MODULE, i, 0, m->name};
@@ -351,7 +378,8 @@ typedef struct notes_cursor {
 /* True when scanning [va, va+len) would find nothing and only count its words (set in *words):
  * the sieve covered it and noted no word in it, and it lies in one range of the dump and one scan
  * chunk, so scan_range would read it as one chunk of *words words and find no candidate. */
-static bool nothing_noted_in(const reach_ctx *c, notes_cursor *k, uint64_t va, uint64_t len, uint64_t *words)
+static bool nothing_noted_in(const reach_ctx *c, notes_cursor *k, uint64_t va, uint64_t len,
+                             uint64_t *words)
 {
     const hs_heap_sieve *s = &c->noted->sieve;
     uint64_t start = (va + c->ptr - 1) & ~(uint64_t)(c->ptr - 1), end;
@@ -370,7 +398,8 @@ static bool nothing_noted_in(const reach_ctx *c, notes_cursor *k, uint64_t va, u
     if (k->range >= s->covered_count)
         return false;
     const hs_range *r = &s->covered[k->range];
-    if (start < r->address || end - r->address > r->size || (k->word < s->word_count && s->words[k->word] < end))
+    if (start < r->address || end - r->address > r->size ||
+        (k->word < s->word_count && s->words[k->word] < end))
         return false;
     const hs_as_range *m = hs_as_find(c->as, start);
     if (!m || end - m->start > m->size)
@@ -415,7 +444,7 @@ static void scan_heap_blocks(reach_ctx *c, size_t heap)
 
 struct hs_reach_prep {
     reach_ctx c;
-    prescan *pre;          /* per heap */
+    prescan *pre;                   /* per heap */
     _Atomic uint64_t prescan_words; /* words the prescans may still read, all together */
 };
 
@@ -432,7 +461,8 @@ static void prep_free(hs_reach_prep *p)
     hs_free(p);
 }
 
-hs_reach_prep *hs_reach_prepare(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set)
+hs_reach_prep *hs_reach_prepare(const hs_dump *dump, const hs_address_space *as,
+                                const hs_heapset *set)
 {
     hs_reach_prep *p = hs_calloc(1, sizeof *p);
     hs_reach_result *r = hs_calloc(1, sizeof *r);
@@ -468,10 +498,12 @@ hs_reach_prep *hs_reach_prepare(const hs_dump *dump, const hs_address_space *as,
     c->region_budget = 4 * (uint64_t)dump->memory_info_count + dump->module_count + 1024;
     c->wow64 = proc->wow64;
     c->sieve_matches = set->sieve_width == c->ptr && set->sieve_halves == c->wow64 &&
-                       set->sieve_filter.lowest == c->filter.lowest && set->sieve_filter.span == c->filter.span &&
+                       set->sieve_filter.lowest == c->filter.lowest &&
+                       set->sieve_filter.span == c->filter.span &&
                        set->sieve_filter.zero_low_bits == c->filter.zero_low_bits;
     for (size_t i = 0; i < n; i++)
-        if (set->heaps[i].list_index >= 0 && (size_t)set->heaps[i].list_index < n && set->heaps[i].peb_index == 0)
+        if (set->heaps[i].list_index >= 0 && (size_t)set->heaps[i].list_index < n &&
+            set->heaps[i].peb_index == 0)
             c->list[set->heaps[i].list_index] = set->heaps[i].handle;
     while (c->list_len < n && c->list[c->list_len])
         c->list_len++;
@@ -557,7 +589,8 @@ hs_reach_result *hs_reach_finish(hs_reach_prep *p)
         for (size_t q = 0; q < c->queue_len; q++) {
             if (c->queue_len == n) {
                 for (; q < c->queue_len; q++)
-                    if (!set->heaps[c->queue[q]].walk_complete && !set->heaps[c->queue[q]].segment_heap)
+                    if (!set->heaps[c->queue[q]].walk_complete &&
+                        !set->heaps[c->queue[q]].segment_heap)
                         note_missing(c, "a reachable heap is only partly in the dump");
                 break;
             }
@@ -583,7 +616,8 @@ hs_reach_result *hs_reach_finish(hs_reach_prep *p)
     return r;
 }
 
-hs_reach_result *hs_reachability_compute(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set)
+hs_reach_result *hs_reachability_compute(const hs_dump *dump, const hs_address_space *as,
+                                         const hs_heapset *set)
 {
     hs_reach_prep *p = hs_reach_prepare(dump, as, set);
     return p ? hs_reach_finish(p) : NULL;
@@ -602,8 +636,11 @@ void hs_reach_result_free(hs_reach_result *r)
 const char *hs_reachability_name(hs_reachability r)
 {
     switch (r) {
-    case HS_REACH_REACHABLE: return "reachable";
-    case HS_REACH_ORPHANED: return "orphaned";
-    default: return "unknown";
+    case HS_REACH_REACHABLE:
+        return "reachable";
+    case HS_REACH_ORPHANED:
+        return "orphaned";
+    default:
+        return "unknown";
     }
 }

@@ -21,14 +21,16 @@ typedef struct hs_reach_result {
     bool known;                 /* the roots and the reachable heaps are all in the dump */
     const char *unknown_reason; /* why not, for a person (NULL when known) */
     hs_reachability *state;     /* per heap, in heapset order */
-    const char **evidence;      /* per heap: the first reference found ("stack of thread 0x5d4 at 0x…") */
+    const char *
+        *evidence; /* per heap: the first reference found ("stack of thread 0x5d4 at 0x…") */
     size_t reachable, orphaned, unknown;
-    uint64_t words_scanned;     /* pointer-sized words examined */
+    uint64_t words_scanned; /* pointer-sized words examined */
     hs_arena *arena;
 } hs_reach_result;
 
 /* Computes reachability for every heap of set. NULL when out of memory. */
-hs_reach_result *hs_reachability_compute(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set);
+hs_reach_result *hs_reachability_compute(const hs_dump *dump, const hs_address_space *as,
+                                         const hs_heapset *set);
 
 /* The same in steps, so that the costly part — reading every busy block for heap handles — can be
  * done heap by heap on several threads, while each heap's memory is read for other analyses too:
@@ -37,7 +39,8 @@ hs_reach_result *hs_reachability_compute(const hs_dump *dump, const hs_address_s
  * using a heap's prescan instead of scanning it. The result is the same whichever heaps were
  * prescanned. prepare returns NULL when out of memory; finish frees the preparation. */
 typedef struct hs_reach_prep hs_reach_prep;
-hs_reach_prep *hs_reach_prepare(const hs_dump *dump, const hs_address_space *as, const hs_heapset *set);
+hs_reach_prep *hs_reach_prepare(const hs_dump *dump, const hs_address_space *as,
+                                const hs_heapset *set);
 void hs_reach_prescan(hs_reach_prep *p, const hs_address_space *as, size_t heap, uint8_t *seen);
 hs_reach_result *hs_reach_finish(hs_reach_prep *p);
 void hs_reach_result_free(hs_reach_result *r);
